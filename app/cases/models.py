@@ -1,0 +1,155 @@
+"""A report about a child, and its append-only timeline."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.cases.status import CaseStatus
+from app.clock import utcnow
+from app.extensions import Base
+from app.privacy import vault
+
+
+class CaseCategory(enum.StrEnum):
+    TRANSPORTED = "transported"  # taken or moved by strangers
+    FORCED_LABOUR = "forced_labour"  # domestic, mining, fishing, farming…
+    SEXUAL_EXPLOITATION = "sexual_exploitation"
+    BEGGING = "begging"
+    FALSE_PROMISE = "false_promise"  # promised a job or school far away
+    OTHER = "other"
+
+
+class LabourKind(enum.StrEnum):
+    DOMESTIC = "domestic"
+    MINING = "mining"
+    FISHING = "fishing"
+    FARMING = "farming"
+    OTHER = "other"
+
+
+class ChildrenCount(enum.StrEnum):
+    ONE = "1"
+    FEW = "2-5"
+    MANY = "6+"
+    UNKNOWN = "unknown"
+
+
+class SeenWhen(enum.StrEnum):
+    NOW = "now"
+    THIS_WEEK = "this_week"
+    EARLIER = "earlier"
+
+
+class CaseSource(enum.StrEnum):
+    USSD = "ussd"
+    STAFF = "staff"
+    CLI = "cli"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(7), unique=True)
+    status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.RECEIVED, index=True)
+    category: Mapped[CaseCategory]
+    labour_kind: Mapped[LabourKind | None]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    children: Mapped[ChildrenCount] = mapped_column(default=ChildrenCount.UNKNOWN)
+    seen_when: Mapped[SeenWhen] = mapped_column(default=SeenWhen.NOW)
+    region_id: Mapped[str] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    council_id: Mapped[str] = mapped_column(sa.ForeignKey("councils.id"), index=True)
+    ward_id: Mapped[str | None] = mapped_column(sa.ForeignKey("wards.id"), index=True)
+    landmark_enc: Mapped[str | None] = mapped_column(sa.Text)
+    details_enc: Mapped[str | None] = mapped_column(sa.Text)
+    callback_consent: Mapped[bool] = mapped_column(default=False)
+    reporter_phone_enc: Mapped[str | None] = mapped_column(sa.Text)
+    reporter_phone_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    language: Mapped[str] = mapped_column(sa.String(2), default="sw")
+    source: Mapped[CaseSource] = mapped_column(default=CaseSource.USSD)
+    ussd_session_id: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
+    flagged_for_review: Mapped[bool] = mapped_column(default=False)
+    flag_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    lead_responder_id: Mapped[int | None] = mapped_column(index=True)
+    outcome_enc: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    accepted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    events: Mapped[list[CaseEventRecord]] = relationship(
+        back_populates="case", order_by="CaseEventRecord.id"
+    )
+
+    # Personal data is sealed to this row and column; see app.privacy.
+    def _context(self, column: str) -> str:
+        return f"cases.{column}:{self.reference}"
+
+    def _get(self, column: str) -> str | None:
+        token = getattr(self, f"{column}_enc")
+        return None if token is None else vault().decrypt(token, self._context(column))
+
+    def _set(self, column: str, value: str | None) -> None:
+        sealed = None if value is None else vault().encrypt(value, self._context(column))
+        setattr(self, f"{column}_enc", sealed)
+
+    @property
+    def landmark(self) -> str | None:
+        return self._get("landmark")
+
+    @landmark.setter
+    def landmark(self, value: str | None) -> None:
+        self._set("landmark", value)
+
+    @property
+    def details(self) -> str | None:
+        return self._get("details")
+
+    @details.setter
+    def details(self, value: str | None) -> None:
+        self._set("details", value)
+
+    @property
+    def outcome(self) -> str | None:
+        return self._get("outcome")
+
+    @outcome.setter
+    def outcome(self, value: str | None) -> None:
+        self._set("outcome", value)
+
+    @property
+    def reporter_phone(self) -> str | None:
+        return self._get("reporter_phone")
+
+    @reporter_phone.setter
+    def reporter_phone(self, value: str | None) -> None:
+        from app.privacy import phone_hash
+
+        self._set("reporter_phone", value)
+        self.reporter_phone_hash = None if value is None else phone_hash(value)
+
+
+class CaseEventRecord(Base):
+    """One line of a case's timeline. Rows are only ever added.
+
+    ``detail`` is JSON without personal data: ids, statuses, counts, reasons chosen from lists.
+    """
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    # Plain strings: one table may not carry two CHECK constraints named after one enum.
+    from_status: Mapped[str | None] = mapped_column(sa.String(32))
+    to_status: Mapped[str | None] = mapped_column(sa.String(32))
+    actor: Mapped[str] = mapped_column(sa.String(40), default="system")
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")

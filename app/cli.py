@@ -1,0 +1,119 @@
+"""The ``linda`` command: a Flask CLI group over the app factory.
+
+Every failure a person can cause (a bad setting, an unreachable database, a bad file) ends in
+one line saying what went wrong and how to fix it, and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+import sqlalchemy.exc
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.config import ConfigError
+
+
+def _factory() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+class LindaGroup(FlaskGroup):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "linda")
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ConfigError as exc:
+            click.echo(f"linda: configuration error: {exc}", err=True)
+            sys.exit(2)
+        except sqlalchemy.exc.OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"linda: cannot use the database: {reason}. Check DATABASE_URL, "
+                       "that the server runs, and that `linda db upgrade` was run.", err=True)
+            sys.exit(3)
+        except sqlalchemy.exc.ArgumentError as exc:
+            click.echo(f"linda: DATABASE_URL is not a valid database URL: {exc}", err=True)
+            sys.exit(2)
+
+
+cli = LindaGroup(create_app=_factory, help="Linda: report and refer child trafficking cases.",
+                 add_version_option=False, set_debug_flag=False)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the web app; without REDIS_URL also run the worker in this process."""
+    import waitress
+
+    from app.worker.runner import EmbeddedRunner
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _print_banner(app, host, port)
+    runner = None
+    if app.extensions["linda_jobs"].embedded and app.config["LINDA_EMBEDDED_WORKER"]:
+        runner = EmbeddedRunner(app)
+        runner.start()
+        click.echo("embedded worker, scheduler and reconciler running in this process")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="linda")
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
+def _print_banner(app: Flask, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    token = app.config["LINDA_WEBHOOK_TOKEN"]
+    click.echo(f"Linda on {base}  (database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]},"
+               f" queue: {'embedded' if not app.config['REDIS_URL'] else 'redis'})")
+    click.echo("Africa's Talking callback URLs:")
+    for path in ("ussd", "ussd/events", "sms/inbound", "sms/delivery"):
+        click.echo(f"  {base}/at/{token}/{path}")
+    if not app.config.get("AT_USERNAME"):
+        click.echo(f"No AT account configured: SMS go to the sandbox at {base}/sandbox/")
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run due jobs, then exit (tests, cron).")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the RQ worker with its scheduler and the reconciler."""
+    from app.extensions import db
+    from app.worker.runner import ReconcilerThread, drain, make_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if app.extensions["linda_jobs"].embedded and not burst:
+        raise click.ClickException(
+            "REDIS_URL is not set: `linda serve` already runs the worker in-process; "
+            "set REDIS_URL to run a separate worker")
+    db.engine.dispose()
+    if burst:
+        from app.worker.reconcile import reconcile
+
+        reconcile()
+        click.echo(f"ran {drain(app)} job(s)")
+        return
+    ReconcilerThread(app).start()
+    make_worker(app).work(with_scheduler=True, logging_level="INFO")
+
+
+def main() -> None:
+    cli.main()

@@ -1,0 +1,164 @@
+"""Every setting Linda reads, in one place, parsed strictly.
+
+The table in ``SETTINGS`` is the single list of environment variables; the README and
+CONTRACT.md describe the same names. Secrets are generated into ``instance/`` on a laptop
+so that the first run needs no set-up, but never in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean: use true or false")
+
+
+def parse_positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number of seconds") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be greater than zero")
+    return value
+
+
+def parse_str(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its parser and its default (None means unset)."""
+
+    name: str
+    parse: Callable[[str, str], Any]
+    default: Any
+    secret: bool = False
+    help: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("LINDA_ENV", parse_str, "development", help="development or production"),
+    Setting("DATABASE_URL", parse_str, None, help="SQLAlchemy URL; SQLite under instance/"),
+    Setting("REDIS_URL", parse_str, None, help="Redis URL; unset = embedded in-process"),
+    Setting("SECRET_KEY", parse_str, None, secret=True, help="session signing"),
+    Setting("LINDA_DATA_KEY", parse_str, None, secret=True, help="personal data encryption"),
+    Setting("LINDA_WEBHOOK_TOKEN", parse_str, None, secret=True, help="callback path secret"),
+    Setting("AT_USERNAME", parse_str, None, help="Africa's Talking username"),
+    Setting("AT_API_KEY", parse_str, None, secret=True, help="Africa's Talking API key"),
+    Setting("AT_API_URL", parse_str, None, help="base URL the SDK talks to"),
+    Setting("AT_SENDER_ID", parse_str, None, help="SMS sender id"),
+    Setting("AT_SHORTCODE", parse_str, None, help="shortcode responders reply to"),
+    Setting("USSD_SERVICE_CODE", parse_str, "*149*46#", help="code reporters dial"),
+    Setting("ACK_TIMEOUT_URGENT_SECONDS", parse_positive_int, 600),
+    Setting("ACK_TIMEOUT_NORMAL_SECONDS", parse_positive_int, 3600),
+    Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
+    # Extensions to the contract (documented in the README).
+    Setting("FOLLOW_UP_AFTER_SECONDS", parse_positive_int, 86400,
+            help="remind the lead responder when a case stays open this long"),
+    Setting("ALERT_MAX_AGE_SECONDS", parse_positive_int, 21600,
+            help="an outbound SMS older than this is expired instead of sent late"),
+    Setting("REPORTS_PER_PHONE_PER_DAY", parse_positive_int, 5,
+            help="reports beyond this from one phone are flagged for review"),
+    Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
+    Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
+            help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+)
+
+SECRET_NAMES = ("SECRET_KEY", "LINDA_DATA_KEY", "LINDA_WEBHOOK_TOKEN")
+
+
+def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Read every setting from ``env``; generate missing secrets unless in production.
+
+    Raises:
+        ConfigError: a value is malformed, or a secret is missing in production.
+    """
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name)
+        if raw is None or raw.strip() == "":
+            config[setting.name] = setting.default
+        else:
+            config[setting.name] = setting.parse(setting.name, raw)
+
+    if config["LINDA_ENV"] not in {"development", "production", "testing"}:
+        raise ConfigError(
+            f"LINDA_ENV={config['LINDA_ENV']!r} is unknown: use development or production"
+        )
+    production = config["LINDA_ENV"] == "production"
+
+    for name in SECRET_NAMES:
+        if config[name]:
+            continue
+        if production:
+            raise ConfigError(
+                f"{name} is not set: production never generates secrets; "
+                f"set {name} in the environment or .env"
+            )
+        config[name] = _instance_secret(instance_path, name)
+
+    if not config["DATABASE_URL"]:
+        if production:
+            raise ConfigError("DATABASE_URL is not set: production needs a real database")
+        instance_path.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'linda.sqlite3'}"
+    if production and not config["REDIS_URL"]:
+        raise ConfigError("REDIS_URL is not set: production needs Redis for the worker queue")
+    if production and not (config["AT_USERNAME"] and config["AT_API_KEY"]):
+        raise ConfigError("AT_USERNAME and AT_API_KEY are not set: production sends real SMS")
+
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config["SECRET_KEY"] = config["SECRET_KEY"]
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms operators paste in.
+
+    Raises:
+        ConfigError: the URL names no database dialect we can use.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ConfigError(
+            f"DATABASE_URL must start with postgresql:// or sqlite:///, "
+            f"got {url.split(':', 1)[0]!r}"
+        )
+    return url
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Return the secret stored in ``instance/``, creating it once with a warning."""
+    path = instance_path / f"{name.lower()}.secret"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value + "\n")
+    os.chmod(path, 0o600)
+    log.warning("%s was not set: generated one into %s (never do this in production)", name, path)
+    return value

@@ -1,0 +1,46 @@
+"""Tanzania's administrative units (NBS 2022 census): region → council → ward."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import Base
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # ISO 3166-2, e.g. TZ-02
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+
+    councils: Mapped[list[Council]] = relationship(back_populates="region", order_by="Council.name")
+
+
+class Council(Base):
+    __tablename__ = "councils"
+
+    id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # e.g. TZ-03-C001
+    region_id: Mapped[str] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    council_type: Mapped[str] = mapped_column(sa.String(32))  # district_council, town_council…
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+
+    region: Mapped[Region] = relationship(back_populates="councils")
+    wards: Mapped[list[Ward]] = relationship(back_populates="council", order_by="Ward.name")
+
+
+class Ward(Base):
+    __tablename__ = "wards"
+
+    id: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # e.g. W00001
+    council_id: Mapped[str] = mapped_column(sa.ForeignKey("councils.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    search_key: Mapped[str] = mapped_column(sa.String(64), index=True)  # folded name
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+
+    council: Mapped[Council] = relationship(back_populates="wards")

@@ -1,0 +1,55 @@
+"""GSM 03.38 (GSM-7): the only characters every handset and USSD gateway renders."""
+
+from __future__ import annotations
+
+_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_EXTENDED = "^{}\\[~]|€\f"
+BASIC = frozenset(_BASIC)
+EXTENDED = frozenset(_EXTENDED)
+
+SMS_SINGLE_LIMIT = 160
+USSD_SCREEN_LIMIT = 160
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in BASIC or ch in EXTENDED for ch in text)
+
+
+def gsm7_length(text: str) -> int:
+    """Septets needed: extension characters take two.
+
+    Raises:
+        ValueError: a character has no GSM-7 form (the message would fall back to UCS-2).
+    """
+    total = 0
+    for ch in text:
+        if ch in BASIC:
+            total += 1
+        elif ch in EXTENDED:
+            total += 2
+        else:
+            raise ValueError(f"character {ch!r} is not GSM-7")
+    return total
+
+
+_FOLD = str.maketrans({
+    "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ",
+})
+
+
+def to_gsm7(text: str) -> str:
+    """Best-effort fold of typographic marks, then drop anything still outside GSM-7."""
+    import unicodedata
+
+    text = text.translate(_FOLD)
+    out = []
+    for ch in text:
+        if ch in BASIC or ch in EXTENDED:
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        out.append("".join(c for c in base if c in BASIC))
+    return "".join(out)

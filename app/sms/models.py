@@ -1,0 +1,96 @@
+"""Outbound SMS (the outbox) and inbound SMS, both with numbers and text sealed at rest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.extensions import Base
+from app.privacy import phone_hash, vault
+from app.sms.status import SmsStatus
+
+
+class OutboundSms(Base):
+    """One message to one phone. The row is the job: a worker only ever moves it forward."""
+
+    __tablename__ = "outbound_sms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_enc: Mapped[str] = mapped_column(sa.Text)
+    to_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    body_enc: Mapped[str] = mapped_column(sa.Text)
+    purpose: Mapped[str] = mapped_column(sa.String(32), default="reply")
+    ref_kind: Mapped[str | None] = mapped_column(sa.String(32))  # e.g. "alert"
+    ref_id: Mapped[int | None]
+    status: Mapped[SmsStatus] = mapped_column(default=SmsStatus.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
+    provider_status: Mapped[str | None] = mapped_column(sa.String(40))
+    failure_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def _context(self, column: str) -> str:
+        # The id is not known before flush, so the seal binds the creation instant instead.
+        return f"outbound_sms.{column}:{self.created_at.isoformat()}"
+
+    @property
+    def to(self) -> str:
+        return vault().decrypt(self.to_enc, self._context("to"))
+
+    @property
+    def body(self) -> str:
+        return vault().decrypt(self.body_enc, self._context("body"))
+
+    @classmethod
+    def compose(cls, to: str, body: str, **fields: object) -> OutboundSms:
+        msg = cls(created_at=utcnow(), **fields)
+        msg.to_enc = vault().encrypt(to, msg._context("to"))
+        msg.to_hash = phone_hash(to)
+        msg.body_enc = vault().encrypt(body, msg._context("body"))
+        return msg
+
+
+class InboundSms(Base):
+    """One SMS received, stored once per provider id whatever AT retries."""
+
+    __tablename__ = "inbound_sms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    from_enc: Mapped[str] = mapped_column(sa.Text)
+    from_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    to: Mapped[str | None] = mapped_column(sa.String(32))  # our shortcode, not personal
+    text_enc: Mapped[str] = mapped_column(sa.Text)
+    link_id: Mapped[str | None] = mapped_column(sa.String(100))
+    provider_date: Mapped[str | None] = mapped_column(sa.String(40))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+    outcome: Mapped[str | None] = mapped_column(sa.String(60))
+
+    def _context(self, column: str) -> str:
+        return f"inbound_sms.{column}:{self.provider_id}"
+
+    @property
+    def sender(self) -> str:
+        return vault().decrypt(self.from_enc, self._context("from"))
+
+    @property
+    def text(self) -> str:
+        return vault().decrypt(self.text_enc, self._context("text"))
+
+    @classmethod
+    def compose(cls, provider_id: str, sender: str, text: str, **fields: object) -> InboundSms:
+        msg = cls(provider_id=provider_id, received_at=utcnow(), **fields)
+        msg.from_enc = vault().encrypt(sender, msg._context("from"))
+        msg.from_hash = phone_hash(sender)
+        msg.text_enc = vault().encrypt(text, msg._context("text"))
+        return msg

@@ -1,0 +1,106 @@
+"""Outbound SMS statuses, provider status mapping, and the rule that nothing moves backwards."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Final
+
+
+class SmsStatus(enum.StrEnum):
+    QUEUED = "queued"  # due at next_attempt_at
+    SENDING = "sending"  # claimed by a worker
+    SUBMITTED = "submitted"  # accepted by the provider; has a provider id
+    SENT = "sent"  # the provider handed it to the network (Sent/Submitted/Buffered)
+    DELIVERED = "delivered"  # reached the handset
+    FAILED = "failed"  # final: the provider or network refused or lost it
+    EXPIRED = "expired"  # final: too old to matter, never sent
+
+
+FINAL: Final = frozenset({SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.EXPIRED})
+
+# Progress order: a report may only move a message forward. Finals share the top rank, so a
+# late "Success" after "Failed" (or the reverse) changes nothing.
+RANK: Final[Mapping[SmsStatus, int]] = {
+    SmsStatus.QUEUED: 0,
+    SmsStatus.SENDING: 1,
+    SmsStatus.SUBMITTED: 2,
+    SmsStatus.SENT: 3,
+    SmsStatus.DELIVERED: 9,
+    SmsStatus.FAILED: 9,
+    SmsStatus.EXPIRED: 9,
+}
+
+#: Every delivery-report status Africa's Talking documents.
+DELIVERY_STATUS: Final[Mapping[str, SmsStatus]] = {
+    "Sent": SmsStatus.SENT,
+    "Submitted": SmsStatus.SENT,
+    "Buffered": SmsStatus.SENT,
+    "Success": SmsStatus.DELIVERED,
+    "Failed": SmsStatus.FAILED,
+    "Rejected": SmsStatus.FAILED,
+    "AbsentSubscriber": SmsStatus.FAILED,
+    "Expired": SmsStatus.FAILED,
+}
+
+
+class UnknownDeliveryStatusError(ValueError):
+    """A delivery report named a status Africa's Talking does not document."""
+
+
+def map_delivery_status(raw: str) -> SmsStatus:
+    """Translate a delivery report's ``status`` field.
+
+    Raises:
+        UnknownDeliveryStatusError: not one of the documented values.
+    """
+    try:
+        return DELIVERY_STATUS[raw]
+    except KeyError:
+        known = ", ".join(sorted(DELIVERY_STATUS))
+        raise UnknownDeliveryStatusError(
+            f"unknown status {raw!r}; expected one of {known}") from None
+
+
+def can_move(current: SmsStatus, new: SmsStatus) -> bool:
+    """True when ``new`` is progress from ``current`` (never backwards, never off a final)."""
+    if current in FINAL:
+        return False
+    return RANK[new] > RANK[current]
+
+
+class SendDecision(enum.StrEnum):
+    ACCEPTED = "accepted"
+    RETRY = "retry"
+    FAIL = "fail"
+
+
+#: Per-recipient ``statusCode``/``status`` of the send response → what to do.
+SEND_STATUS: Final[Mapping[str, SendDecision]] = {
+    "100": SendDecision.ACCEPTED,  # Processed
+    "101": SendDecision.ACCEPTED,  # Sent
+    "102": SendDecision.ACCEPTED,  # Queued
+    "401": SendDecision.FAIL,  # RiskHold
+    "402": SendDecision.FAIL,  # InvalidSenderId
+    "403": SendDecision.FAIL,  # InvalidPhoneNumber
+    "404": SendDecision.FAIL,  # UnsupportedNumberType
+    "405": SendDecision.RETRY,  # InsufficientBalance: an operator tops up; keep trying
+    "406": SendDecision.FAIL,  # UserInBlacklist
+    "407": SendDecision.RETRY,  # CouldNotRoute: often transient
+    "409": SendDecision.FAIL,  # DoNotDisturbRejection
+    "500": SendDecision.RETRY,  # InternalServerError
+    "501": SendDecision.RETRY,  # GatewayError
+    "502": SendDecision.RETRY,  # RejectedByGateway
+    "Success": SendDecision.ACCEPTED,
+    "Sent": SendDecision.ACCEPTED,
+    "Queued": SendDecision.ACCEPTED,
+    "Processed": SendDecision.ACCEPTED,
+}
+
+
+def decide_send(status_code: str | int | None, status: str | None) -> SendDecision:
+    """Decide from one recipient entry; an unknown code fails rather than loops forever."""
+    for key in (str(status_code) if status_code is not None else None, status):
+        if key is not None and key in SEND_STATUS:
+            return SEND_STATUS[key]
+    return SendDecision.FAIL

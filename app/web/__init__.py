@@ -1,0 +1,3 @@
+from app.web.health import bp
+
+__all__ = ["bp"]

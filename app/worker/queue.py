@@ -1,0 +1,125 @@
+"""RQ behind a small holder: real Redis when configured, in-process fakeredis otherwise.
+
+Jobs are queued only after the transaction that made them necessary commits (a rollback drops
+them), and always under a deterministic id, so the reconciler can re-enqueue anything the
+database says is due without ever running the same work twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import fakeredis
+import redis
+from flask import Flask, current_app
+from rq import Queue
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("sms", "default")
+_DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+class JobQueue:
+    """Holds the Redis connection and named queues of one app."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config.get("REDIS_URL")
+        conn = app.config.get("REDIS_CONNECTION")  # tests may hand one in
+        if conn is None:
+            if url:
+                conn = redis.Redis.from_url(
+                    url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+                )
+            else:
+                conn = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+        app.extensions["linda_jobs"] = _State(conn, embedded=not url)
+
+
+class _State:
+    def __init__(self, conn: Any, embedded: bool) -> None:
+        self.connection = conn
+        self.embedded = embedded
+        self.queues = {name: Queue(name, connection=conn) for name in QUEUE_NAMES}
+
+
+def state() -> _State:
+    return current_app.extensions["linda_jobs"]  # type: ignore[no-any-return]
+
+
+def connection() -> Any:
+    return state().connection
+
+
+def enqueue(func: Callable[..., Any], *args: Any, job_id: str, queue: str = "default",
+            at: datetime | None = None, **options: Any) -> bool:
+    """Queue ``func(*args)`` under ``job_id`` unless the same id is already waiting.
+
+    A finished or failed job of the same id is replaced: the database said the work is due
+    again, and the database is right. Returns whether a job was queued. Redis errors are
+    logged, not raised: the reconciler will find the work in the database later.
+    """
+    q = state().queues[queue]
+    options.setdefault("result_ttl", 0)
+    options.setdefault("failure_ttl", 7 * 86400)
+    options.setdefault("job_timeout", 60)
+    try:
+        return _enqueue_unique(q, func, args, job_id, at, options)
+    except redis.RedisError as exc:
+        log.warning("queue unavailable, %s left for the reconciler: %s", job_id, type(exc).__name__)
+        return False
+
+
+def _enqueue_unique(q: Queue, func: Callable[..., Any], args: tuple[Any, ...], job_id: str,
+                    at: datetime | None, options: dict[str, Any]) -> bool:
+    for _ in range(2):
+        try:
+            if at is None:
+                q.enqueue(func, *args, job_id=job_id, unique=True, **options)
+            else:
+                q.enqueue_at(at, func, *args, job_id=job_id, unique=True, **options)
+            return True
+        except DuplicateJobError:
+            try:
+                existing = Job.fetch(job_id, connection=q.connection)
+            except NoSuchJobError:
+                continue
+            status = existing.get_status(refresh=True)
+            if status not in _DONE:
+                return False  # already waiting or running
+            existing.delete()
+    return False
+
+
+def enqueue_after_commit(func: Callable[..., Any], *args: Any, job_id: str,
+                         **options: Any) -> None:
+    """Register a job to queue when the current transaction commits."""
+    from app.extensions import db
+
+    pending = db.session.info.setdefault("linda_pending_jobs", [])
+    if not any(p[2] == job_id for p in pending):
+        pending.append((func, args, job_id, options))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop("linda_pending_jobs", [])
+    for func, args, job_id, options in pending:
+        enqueue(func, *args, job_id=job_id, **options)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("linda_pending_jobs", None)

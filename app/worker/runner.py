@@ -1,0 +1,128 @@
+"""Running jobs: the ``linda worker`` process, and the in-process worker of embedded mode.
+
+Both use the same RQ queues, job functions and reconciler; embedded mode only swaps the
+process for a thread and real Redis for fakeredis.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from flask import Flask
+from rq import SimpleWorker
+from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
+
+from app.worker.queue import QUEUE_NAMES
+from app.worker.reconcile import reconcile
+
+log = logging.getLogger(__name__)
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job inside a fresh application context, so jobs use ``db.session`` safely."""
+
+    flask_app: Flask
+    jobs_run: int = 0
+
+    def perform_job(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> bool:
+        self.jobs_run += 1
+        with self.flask_app.app_context():
+            return bool(super().perform_job(job, queue, *args, **kwargs))
+
+
+class _ThreadWorker(AppWorker):
+    """Off the main thread there are no signals: no handlers, and timers for job timeouts."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+
+def make_worker(app: Flask, *, threaded: bool = False) -> AppWorker:
+    """A worker over every queue of ``app``, bound to it."""
+    state = app.extensions["linda_jobs"]
+    cls = _ThreadWorker if threaded else AppWorker
+    worker = cls([state.queues[n] for n in QUEUE_NAMES], connection=state.connection)
+    worker.flask_app = app
+    return worker
+
+
+def run_due_scheduled(app: Flask) -> None:
+    """Move scheduled jobs whose time has come onto their queues (embedded mode and tests)."""
+    state = app.extensions["linda_jobs"]
+    scheduler = RQScheduler(list(QUEUE_NAMES), connection=state.connection)
+    scheduler.acquire_locks()
+    try:
+        scheduler.enqueue_scheduled_jobs()
+    finally:
+        scheduler.release_locks()
+
+
+def drain(app: Flask, *, rounds: int = 50) -> int:
+    """Run every due job until the queues stay empty; returns how many jobs ran.
+
+    Jobs that queue further jobs are followed, up to ``rounds`` passes.
+    """
+    threaded = threading.current_thread() is not threading.main_thread()
+    ran = 0
+    for _ in range(rounds):
+        run_due_scheduled(app)
+        worker = make_worker(app, threaded=threaded)
+        worker.work(burst=True, logging_level="WARNING")
+        ran += worker.jobs_run
+        if worker.jobs_run == 0:
+            break
+    return ran
+
+
+class EmbeddedRunner(threading.Thread):
+    """The worker, scheduler and reconciler of ``linda serve`` when no Redis is configured."""
+
+    def __init__(self, app: Flask, poll_seconds: float = 0.5) -> None:
+        super().__init__(name="linda-embedded-worker", daemon=True)
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        interval = self.app.config["RECONCILE_INTERVAL_SECONDS"]
+        next_reconcile = 0.0
+        while not self.stopping.is_set():
+            try:
+                if time.monotonic() >= next_reconcile:
+                    with self.app.app_context():
+                        reconcile()
+                    next_reconcile = time.monotonic() + interval
+                drain(self.app)
+            except Exception:
+                log.exception("embedded worker round failed; retrying")
+            self.stopping.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+class ReconcilerThread(threading.Thread):
+    """The reconciler beside a ``linda worker`` process."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(name="linda-reconciler", daemon=True)
+        self.app = app
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        interval = self.app.config["RECONCILE_INTERVAL_SECONDS"]
+        while not self.stopping.is_set():
+            try:
+                with self.app.app_context():
+                    counts = reconcile()
+                if any(counts.values()):
+                    log.info("reconciler queued %s", counts)
+            except Exception:
+                log.exception("reconciler round failed; retrying")
+            self.stopping.wait(interval)
