@@ -143,9 +143,10 @@ def find_region(name: str) -> Region | None:
     key = compact(name)
     if not key:
         return None
+    code = name.strip().upper()  # ids match exactly: "TZ07" is a census p-code, not TZ-07
     for region in db.session.scalars(sa.select(Region)):
-        names = [region.id, region.name, *filter(None, region.alt_names.split("|"))]
-        if key in {compact(n) for n in names}:
+        names = [region.name, *filter(None, region.alt_names.split("|"))]
+        if code == region.id or key in {compact(n) for n in names}:
             return region
     return None
 
@@ -164,9 +165,10 @@ def find_council(region: Region | str, name: str) -> Council:
     region_id = region if isinstance(region, str) else region.id
     councils = councils_of(region_id)
     where = f"in region {region_id}" if isinstance(region, str) else f"in {region.name}"
-    by_id = [c for c in councils if c.id.casefold() == name.strip().casefold()]
-    if by_id:
-        return by_id[0]
+    exact = [c for c in councils if c.id == name.strip().upper()] or \
+        [c for c in councils if compact(council_label(c)) == compact(name)]
+    if exact:
+        return exact[0]
     whole = compact(name)
     bare, council_type = split_council_type(name)
     candidates = [(whole, None)]
@@ -204,7 +206,7 @@ def find_ward(council: Council | str, name: str) -> Ward:
         f"in {council_label(council)}"
     wards = wards_of(council_id)
     key = compact(name)
-    found = [w for w in wards if w.id.casefold() == name.strip().casefold()] or \
+    found = [w for w in wards if w.id == name.strip().upper()] or \
         [w for w in wards if key and compact(w.search_key) == key]
     if len(found) == 1:
         return found[0]
