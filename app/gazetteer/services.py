@@ -7,7 +7,6 @@ either finds exactly one place or raises an error that lists the choices or sugg
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
 from app.extensions import db
+from app.gazetteer.matching import Point, distance_km, first_point, rank_typed
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.names import (
     COUNCIL_TYPES,
@@ -30,6 +30,7 @@ __all__ = [
     "AmbiguousNameError",
     "GazetteerLookupError",
     "Place",
+    "Point",
     "UnknownPlaceError",
     "best_point",
     "council_label",
@@ -46,13 +47,10 @@ __all__ = [
     "wards_of",
 ]
 
-Point = tuple[float, float]
 P = TypeVar("P", Region, Council, Ward)
 
-EARTH_RADIUS_KM = 6371.0088
 SUGGESTION_LIMIT = 5
 SUGGESTION_CUTOFF = 70  # rapidfuzz WRatio; below this a "did you mean" is more noise than help
-SEARCH_CUTOFF = 75  # fuzzy ward search: typo-tolerant but not random
 
 
 class GazetteerLookupError(LookupError):
@@ -139,16 +137,24 @@ def place_label(region: Region | None, council: Council | None, ward: Ward | Non
 # -- lookups by name ---------------------------------------------------------------------------
 
 def find_region(name: str) -> Region | None:
-    """Return the region with that name, ISO code ("TZ-02") or other name ("Coast", "DSM")."""
-    key = compact(name)
-    if not key:
+    """Return the region with that name, ISO code ("TZ-02") or other name ("Coast", "DSM").
+
+    Word order does not count either: "Unguja Kaskazini" is Kaskazini Unguja.
+    """
+    keys = _region_keys(name)
+    if not compact(name):
         return None
     code = name.strip().upper()  # ids match exactly: "TZ07" is a census p-code, not TZ-07
     for region in db.session.scalars(sa.select(Region)):
         names = [region.name, *filter(None, region.alt_names.split("|"))]
-        if code == region.id or key in {compact(n) for n in names}:
+        if code == region.id or any(keys & _region_keys(n) for n in names):
             return region
     return None
+
+
+def _region_keys(name: str) -> set[str]:
+    """Keys that ignore spacing ("daressalaam") and word order ("kaskazini unguja")."""
+    return {compact(name), " ".join(sorted(fold(name).split()))}
 
 
 def find_council(region: Region | str, name: str) -> Council:
@@ -264,25 +270,12 @@ def _unknown_message(kind: str, name: str, where: str, suggestions: Sequence[P],
 def search_wards(council_id: str, typed: str, limit: int = 6) -> list[Ward]:
     """Return the wards of a council that best fit the first letters someone typed.
 
-    Best first: wards whose name starts with the letters ("kari" → Kariakoo), then wards with a
-    later word starting with them ("ngombe" → Boma la Ng'ombe), then close spellings
-    ("kariyakoo" → Kariakoo). Spacing, case and apostrophes do not count.
+    Best first: names starting with the letters ("kari" → Kariakoo), then a later word starting
+    with them ("ngombe" → Boma la Ng'ombe), then close spellings ("kariyakoo" → Kariakoo).
+    Digits only ("5274") are read as keypad letters (K-A-R-I), for phones left in numeric mode.
     """
-    key = compact(typed)
-    if not key or limit <= 0:
-        return []
     wards = wards_of(council_id)
-    starts = [w for w in wards if compact(w.search_key).startswith(key)]
-    later_words = [w for w in wards if w not in starts
-                   and any(word.startswith(key) for word in w.search_key.split()[1:])]
-    found = starts + later_words
-    if len(found) < limit and len(key) >= 3:
-        rest = [w for w in wards if w not in found]
-        scores = [(max(fuzz.ratio(key, compact(w.search_key)),
-                       fuzz.ratio(key, compact(w.search_key)[: len(key)])), w) for w in rest]
-        found += [w for score, w in sorted(scores, key=lambda s: (-s[0], fold(s[1].name)))
-                  if score >= SEARCH_CUTOFF]
-    return found[:limit]
+    return [wards[i] for i in rank_typed(typed, [w.name for w in wards], limit)]
 
 
 # -- coordinates -------------------------------------------------------------------------------
@@ -300,15 +293,4 @@ def best_point(ward: Ward | None = None, council: Council | None = None,
         council = council or ward.council
     if council is not None:
         region = region or council.region
-    for place in (ward, council, region):
-        if place is not None and place.lat is not None and place.lon is not None:
-            return place.lat, place.lon
-    return None
-
-
-def distance_km(a: Point, b: Point) -> float:
-    """Return the great-circle (haversine) distance between two (lat, lon) points in km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return first_point(ward, council, region)

@@ -55,9 +55,11 @@ def test_find_region_tolerates_how_people_type(app: Flask, typed: str) -> None:
     assert find_region(typed) == db.session.get(Region, "TZ-02")
 
 
-def test_find_region_knows_english_names(app: Flask) -> None:
+def test_find_region_knows_english_names_and_ignores_word_order(app: Flask) -> None:
     assert find_region("Coast").name == "Pwani"
     assert find_region("Zanzibar West").name == "Mjini Magharibi"
+    assert find_region("Unguja Kaskazini").name == "Kaskazini Unguja"
+    assert find_region("pemba-kusini").name == "Kusini Pemba"
 
 
 @pytest.mark.parametrize("typed", ["", "  ", "Nairobi", "TZ07"])
@@ -180,6 +182,11 @@ def test_search_wards_puts_prefix_matches_first_and_respects_the_limit(app: Flas
     assert len(found) == 4
     assert all(name.startswith("Ki") for name in found)
     assert search_wards(ilala, "ki", limit=0) == []
+
+
+def test_search_wards_reads_digits_as_keypad_letters(app: Flask) -> None:
+    ilala = find_council(dar(), "Ilala").id
+    assert [w.name for w in search_wards(ilala, "5274")] == ["Kariakoo"]  # K-A-R-I
 
 
 def test_search_wards_finds_later_words(app: Flask) -> None:

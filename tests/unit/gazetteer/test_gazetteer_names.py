@@ -8,7 +8,6 @@ from app.gazetteer.names import (
     fold,
     split_council_type,
 )
-from app.gazetteer.services import distance_km
 
 
 @pytest.mark.parametrize("typed", [
@@ -68,11 +67,3 @@ def test_council_label_shows_the_everyday_name_first() -> None:
         "Ilala (Dar es Salaam CC)"
     assert council_label_of("Arusha", "city_council", "ARUSHA") == "Arusha (CC)"
 
-
-def test_distance_km_is_the_great_circle_distance() -> None:
-    dar, dodoma = (-6.8161, 39.2804), (-6.0103, 35.8245)
-    assert distance_km(dar, dar) == 0
-    assert distance_km((0.0, 0.0), (1.0, 0.0)) == pytest.approx(111.19, abs=0.01)
-    assert distance_km(dar, dodoma) == pytest.approx(distance_km(dodoma, dar))
-    assert 380 < distance_km(dar, dodoma) < 400
-    assert distance_km((0.0, 0.0), (0.0, 180.0)) == pytest.approx(20015.1, abs=0.1)
