@@ -42,6 +42,7 @@ __all__ = [
     "fold",
     "list_regions",
     "place_label",
+    "require_region",
     "resolve_place",
     "search_wards",
     "wards_of",
@@ -152,6 +153,22 @@ def find_region(name: str) -> Region | None:
     return None
 
 
+def require_region(name: str) -> Region:
+    """Like :func:`find_region`, but an unknown name raises.
+
+    Raises:
+        UnknownPlaceError: no region fits; ``suggestions`` has close ones.
+    """
+    region = find_region(name)
+    if region is None:
+        suggestions = _suggest(fold(name), list_regions(),
+                               lambda r: [r.name, *r.alt_names.split("|")])
+        raise UnknownPlaceError(_unknown_message("region", name, "in Tanzania", suggestions,
+                                                 lambda r: r.name),
+                                kind="region", name=name, suggestions=suggestions)
+    return region
+
+
 def _region_keys(name: str) -> set[str]:
     """Keys that ignore spacing ("daressalaam") and word order ("kaskazini unguja")."""
     return {compact(name), " ".join(sorted(fold(name).split()))}
@@ -231,13 +248,7 @@ def resolve_place(region: str, council: str, ward: str | None = None) -> Place:
     Raises:
         UnknownPlaceError, AmbiguousNameError: ``kind`` says which of the three names failed.
     """
-    found_region = find_region(region)
-    if found_region is None:
-        suggestions = _suggest(fold(region), list_regions(),
-                               lambda r: [r.name, *r.alt_names.split("|")])
-        raise UnknownPlaceError(_unknown_message("region", region, "in Tanzania", suggestions,
-                                                 lambda r: r.name),
-                                kind="region", name=region, suggestions=suggestions)
+    found_region = require_region(region)
     found_council = find_council(found_region, council)
     found_ward = find_ward(found_council, ward) if ward and ward.strip() else None
     return Place(found_region, found_council, found_ward)

@@ -134,3 +134,36 @@ def test_place_label_is_short_for_sms(app: Flask) -> None:
     assert place_label(dar, None, None) == "Dar es Salaam"
     arusha = find_region("Arusha")
     assert place_label(arusha, find_council(arusha, "Arusha CC"), None) == "Arusha (CC)"
+
+
+def test_cli_load_on_a_database_without_tables_says_to_upgrade(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing_table() -> LoadResult:
+        raise sa.exc.ProgrammingError("SELECT", {}, Exception('relation "regions" does not exist'))
+
+    monkeypatch.setattr(gazetteer_cli, "load_gazetteer", missing_table)
+    result = app.test_cli_runner().invoke(args=["gazetteer", "load"])
+    assert result.exit_code == 1
+    assert 'relation "regions" does not exist. Run `linda db upgrade` first.' in result.output
+
+
+@pytest.mark.parametrize(("args", "lines"), [
+    ([], ["TZ-01   Arusha", "TZ-02   Dar es Salaam"]),
+    (["dsm"], ["TZ-02-C053   Ilala (Dar es Salaam CC)", "TZ-02-C055   Kigamboni (MC)"]),
+    (["Dodoma", "Kondoa TC"], ["W00028  Bolisa", "W00024  Chemchem"]),
+])
+def test_cli_show_lists_places_with_ids(app: Flask, args: list[str], lines: list[str]) -> None:
+    result = app.test_cli_runner().invoke(args=["gazetteer", "show", *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == lines
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["Dar es Salam"], "no region called 'Dar es Salam' in Tanzania; did you mean: Dar es Salaam"),
+    (["Dodoma", "Kondoa"], "'Kondoa' in Dodoma could be: Kondoa (DC), Kondoa (TC)"),
+])
+def test_cli_show_explains_unknown_and_ambiguous_names(
+        app: Flask, args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(args=["gazetteer", "show", *args])
+    assert result.exit_code == 1
+    assert message in result.output
