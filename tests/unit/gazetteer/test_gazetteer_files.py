@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from app.gazetteer.loader import DATA_DIR, GazetteerDataError, read_gazetteer
+from app.gazetteer.matching import distance_km
 from app.gazetteer.names import fold
 
 
@@ -29,6 +30,18 @@ def test_shipped_files_hold_31_regions_194_councils_4296_wards() -> None:
     assert by_id["TZ-02-C053"]["known_as"] == "Ilala"
     assert {r["id"]: r for r in regions}["TZ-19"]["alt_names"] == "Coast"
     assert all(w["search_key"] == fold(w["name"]) for w in wards)
+
+
+def test_council_seats_lie_in_their_region() -> None:
+    """A seat matched by name to a town elsewhere would send alerts to the wrong people."""
+    regions, councils, _ = read_gazetteer()
+    points = {r["id"]: (r["lat"], r["lon"]) for r in regions}
+    assert all(None not in point for point in points.values())
+    seats = [c for c in councils if c["lat"] is not None]
+    assert len(seats) == 122
+    for council in seats:
+        # Region points lie up to 210 km from the capital; Morogoro is 400 km across.
+        assert distance_km((council["lat"], council["lon"]), points[council["region_id"]]) < 300
 
 
 def test_every_file_is_documented_with_its_licence() -> None:
