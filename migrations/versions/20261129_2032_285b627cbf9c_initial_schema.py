@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7df04b4643ad
+Revision ID: 285b627cbf9c
 Revises: 
-Create Date: 2026-11-29 20:20:47.270851+00:00
+Create Date: 2026-11-29 20:32:56.144597+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
 enum's CHECK constraint (see migrations/env.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7df04b4643ad'
+revision = '285b627cbf9c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -79,6 +79,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('lat', sa.Double(), nullable=True),
     sa.Column('lon', sa.Double(), nullable=True),
+    sa.Column('pcode', sa.String(length=8), nullable=True),
+    sa.Column('alt_names', sa.String(length=255), server_default='', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
     sa.UniqueConstraint('name', name=op.f('uq_regions_name'))
     )
@@ -101,6 +103,7 @@ def upgrade() -> None:
     sa.Column('council_type', sa.String(length=32), nullable=False),
     sa.Column('lat', sa.Double(), nullable=True),
     sa.Column('lon', sa.Double(), nullable=True),
+    sa.Column('known_as', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_councils_region_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_councils'))
     )
