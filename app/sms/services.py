@@ -7,9 +7,10 @@ forward only. Services flush; callers commit.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
@@ -32,11 +33,15 @@ def queue_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | Non
         body: the text, folded to GSM-7 so it costs one segment per 160 characters.
         purpose: a short label for staff and statistics ("alert", "reply", "confirm"…).
         ref_kind, ref_id: what the message is about (e.g. "alert", 12), for delivery reports.
-        expires_at: after this the message is expired instead of sent late.
+        expires_at: after this the message is expired instead of sent late; by default
+            ``ALERT_MAX_AGE_SECONDS`` after it is due.
         not_before: send no earlier than this.
     """
     from app.sms.tasks import schedule_send
 
+    if expires_at is None:
+        max_age = timedelta(seconds=current_app.config["ALERT_MAX_AGE_SECONDS"])
+        expires_at = (not_before or utcnow()) + max_age
     fields: dict[str, object] = {"purpose": purpose, "ref_kind": ref_kind, "ref_id": ref_id,
                                  "expires_at": expires_at, "status": SmsStatus.QUEUED}
     if not_before is not None:

@@ -127,11 +127,16 @@ def _retry_later(msg: OutboundSms, reason: str, *, at_once: bool = False) -> Non
         set_status(msg, SmsStatus.FAILED, reason=f"gave up after {msg.attempts} tries: {reason}")
         return
     delay = 0 if at_once else backoff_seconds(msg.attempts)
+    next_at = utcnow() + timedelta(seconds=delay)
+    if msg.expires_at is not None and next_at >= msg.expires_at:
+        log.warning("SMS %s expires before its next try: %s", msg.id, reason)
+        set_status(msg, SmsStatus.EXPIRED, reason=f"expired while retrying: {reason}")
+        return
     log.info("SMS %s: try %d failed (%s); next in %d s", msg.id, msg.attempts, reason, delay)
     msg.status = SmsStatus.QUEUED
     msg.claimed_at = None
     msg.failure_reason = reason[:200]
-    msg.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    msg.next_attempt_at = next_at
     db.session.flush()
     schedule_send(msg)
 

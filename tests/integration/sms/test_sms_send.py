@@ -279,3 +279,49 @@ def test_no_phone_number_in_job_arguments_or_redis_keys(app, fake_at):
         if conn.type(key) == b"hash":
             for value in conn.hvals(key):
                 assert digits.encode() not in value
+
+
+def test_a_message_that_would_expire_before_its_next_try_expires_now(app, fake_at, run_jobs):
+    fake_at.modes[PHONE] = "http503"
+    msg = queue_sms(PHONE, "habari", expires_at=utcnow() + timedelta(seconds=20))
+    run_jobs()
+    msg = reload(msg.id)
+    assert msg.status is SmsStatus.EXPIRED
+    assert "HTTP 503" in (msg.failure_reason or "")
+
+
+def test_a_number_the_sdk_refuses_fails_without_showing_it(app, fake_at, run_jobs):
+    msg = queue_sms("0712345678", "habari")  # not E.164: a caller's bug
+    run_jobs()
+    msg = reload(msg.id)
+    assert msg.status is SmsStatus.FAILED
+    assert "Invalid phone number" in (msg.failure_reason or "")
+    assert "712345678" not in (msg.failure_reason or "")
+    assert fake_at.requests == []
+
+
+def test_without_an_at_account_sms_go_to_this_process_sandbox(make_app, fake_at):
+    app = make_app()  # no AT_USERNAME, AT_API_KEY nor AT_API_URL
+    # `linda serve` learns its address after the app is built; the URL is read at first send.
+    app.config["SANDBOX_BASE_URL"] = fake_at.url.removesuffix("/version1")
+    with app.app_context():
+        msg = queue_sms(PHONE, "habari")
+        db.session.commit()
+        send_sms(msg.id)
+        assert reload(msg.id).status is SmsStatus.SUBMITTED
+    assert fake_at.api_keys == ["sandbox"]
+    assert fake_at.requests[0]["username"] == "sandbox"
+
+
+def test_a_message_expires_after_alert_max_age_by_default(app, fake_at, run_jobs):
+    fake_at.default_mode = "http500"
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        msg = queue_sms(PHONE, "habari")
+        run_jobs()
+    assert reload(msg.id).expires_at == start + timedelta(seconds=21600)
+    with time_machine.travel(start + timedelta(hours=7), tick=False):
+        send_sms(msg.id)  # due long ago: its try finds it too old
+    msg = reload(msg.id)
+    assert msg.status is SmsStatus.EXPIRED
+    assert len(fake_at.requests) == 1
