@@ -53,9 +53,12 @@ def queue_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | Non
     return msg
 
 
-def set_status(msg: OutboundSms, new: SmsStatus, *, reason: str | None = None) -> bool:
-    """Move ``msg`` to ``new`` and tell receivers; returns False (and changes nothing) if that
-    would move it backwards or off a final status."""
+def set_status(msg: OutboundSms, new: SmsStatus, *, reason: str | None = None,
+               notify: bool = True) -> bool:
+    """Move ``msg`` to ``new`` and (unless ``notify`` is false) send ``sms_status_changed``.
+
+    Returns False, changing nothing, if that would move it backwards or off a final status.
+    """
     old = msg.status
     if not can_move(old, new):
         return False
@@ -68,7 +71,8 @@ def set_status(msg: OutboundSms, new: SmsStatus, *, reason: str | None = None) -
     elif new is SmsStatus.DELIVERED:
         msg.delivered_at = now
     db.session.flush()
-    sms_status_changed.send(msg, old=old, new=new)
+    if notify:
+        sms_status_changed.send(msg, old=old, new=new)
     return True
 
 
@@ -125,7 +129,7 @@ def record_delivery_report(provider_id: str, status: str, *, failure_reason: str
     return msg
 
 
-def apply_delivery_reports(msg: OutboundSms) -> None:
+def apply_delivery_reports(msg: OutboundSms, *, notify: bool = True) -> None:
     """Apply every stored, unapplied report for ``msg`` (the caller holds the row lock)."""
     reports = db.session.scalars(
         sa.select(DeliveryReport)
@@ -143,5 +147,5 @@ def apply_delivery_reports(msg: OutboundSms) -> None:
         reason = None
         if new is SmsStatus.FAILED:
             reason = f"{report.status}: {report.failure_reason or 'no reason given'}"
-        set_status(msg, new, reason=reason)
+        set_status(msg, new, reason=reason, notify=notify)
     db.session.flush()

@@ -11,6 +11,7 @@ not at all; the alert text carries the case number, so a duplicate is recognisab
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -78,8 +79,11 @@ def send_sms(message_id: int) -> None:
     msg = db.session.get_one(OutboundSms, message_id, populate_existing=True)
     if msg.expires_at is not None and msg.expires_at <= now:
         log.info("SMS %s expired before it could be sent", message_id)
-        set_status(msg, SmsStatus.EXPIRED, reason="too old to send; it was never sent")
+        reason = "too old to send" + (f"; last try: {msg.failure_reason}"
+                                      if msg.failure_reason else "")
         db.session.commit()
+        _finish(message_id, now, lambda m, notify: set_status(
+            m, SmsStatus.EXPIRED, reason=reason, notify=notify))
         return
 
     to, body = msg.to, msg.body
@@ -90,47 +94,70 @@ def send_sms(message_id: int) -> None:
         log.exception("SMS %s: the gateway raised; retrying later", message_id)
         result = SendResult(SendDecision.RETRY, status="internal-error",
                             reason="internal error while sending")
-    _record_result(message_id, now, result)
+    _finish(message_id, now, lambda m, notify: _apply_result(m, result, notify=notify))
 
 
-def _record_result(message_id: int, claimed_at: datetime, result: SendResult) -> None:
-    msg = db.session.execute(
-        sa.select(OutboundSms).where(OutboundSms.id == message_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    if msg.status is not SmsStatus.SENDING or msg.claimed_at != claimed_at:
-        log.warning("SMS %s was reclaimed while this try was sending; its result (%s) is "
-                    "not recorded", message_id, result.decision.value)
-        db.session.commit()
-        return
+def _finish(message_id: int, claimed_at: datetime,
+            change: Callable[[OutboundSms, bool], object]) -> None:
+    """Apply ``change`` to the row this try claimed, and commit.
+
+    Receivers of ``sms_status_changed`` run inside this transaction. If one of them fails, the
+    change is applied again without telling them (and logged): a row left ``sending`` would be
+    sent again after its lease, and again, for every failure of someone else's code.
+    """
+    for notify in (True, False):
+        msg = db.session.execute(
+            sa.select(OutboundSms).where(OutboundSms.id == message_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        if msg.status is not SmsStatus.SENDING or msg.claimed_at != claimed_at:
+            log.warning("SMS %s was reclaimed while this try was sending; this try's outcome "
+                        "is not recorded", message_id)
+            db.session.commit()
+            return
+        try:
+            change(msg, notify)
+            db.session.commit()
+            return
+        except Exception:
+            db.session.rollback()
+            if not notify:
+                raise
+            log.exception("SMS %s: a receiver of its status change failed; recording the "
+                          "outcome without receivers", message_id)
+
+
+def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None:
     msg.provider_status = result.status
     if result.decision is SendDecision.ACCEPTED:
         msg.provider_message_id = result.provider_id
         msg.failure_reason = None
-        set_status(msg, SmsStatus.SUBMITTED)
-        apply_delivery_reports(msg)  # a report may have arrived before this commit
-        log.info("SMS %s submitted", message_id)
+        set_status(msg, SmsStatus.SUBMITTED, notify=notify)
+        apply_delivery_reports(msg, notify=notify)  # a report may have come before this commit
+        log.info("SMS %s submitted", msg.id)
     elif result.decision is SendDecision.RETRY:
-        _retry_later(msg, result.reason or "temporary failure")
+        _retry_later(msg, result.reason or "temporary failure", notify=notify)
     else:
-        log.warning("SMS %s failed: %s", message_id, result.reason)
-        set_status(msg, SmsStatus.FAILED, reason=result.reason or "refused")
-    db.session.commit()
+        log.warning("SMS %s failed: %s", msg.id, result.reason)
+        set_status(msg, SmsStatus.FAILED, reason=result.reason or "refused", notify=notify)
 
 
-def _retry_later(msg: OutboundSms, reason: str, *, at_once: bool = False) -> None:
+def _retry_later(msg: OutboundSms, reason: str, *, at_once: bool = False,
+                 notify: bool = True) -> None:
     """Count a failed try; queue the next one after the backoff (or ``at_once``), or give up
-    after the last."""
+    after the last (or when the next would come after ``expires_at``)."""
     msg.attempts += 1
     if msg.attempts >= MAX_ATTEMPTS:
         log.warning("SMS %s failed after %d tries: %s", msg.id, msg.attempts, reason)
-        set_status(msg, SmsStatus.FAILED, reason=f"gave up after {msg.attempts} tries: {reason}")
+        set_status(msg, SmsStatus.FAILED, reason=f"gave up after {msg.attempts} tries: {reason}",
+                   notify=notify)
         return
     delay = 0 if at_once else backoff_seconds(msg.attempts)
     next_at = utcnow() + timedelta(seconds=delay)
     if msg.expires_at is not None and next_at >= msg.expires_at:
         log.warning("SMS %s expires before its next try: %s", msg.id, reason)
-        set_status(msg, SmsStatus.EXPIRED, reason=f"expired while retrying: {reason}")
+        set_status(msg, SmsStatus.EXPIRED, reason=f"expired while retrying: {reason}",
+                   notify=notify)
         return
     log.info("SMS %s: try %d failed (%s); next in %d s", msg.id, msg.attempts, reason, delay)
     msg.status = SmsStatus.QUEUED

@@ -325,3 +325,21 @@ def test_a_message_expires_after_alert_max_age_by_default(app, fake_at, run_jobs
     msg = reload(msg.id)
     assert msg.status is SmsStatus.EXPIRED
     assert len(fake_at.requests) == 1
+
+
+def test_a_failing_status_receiver_does_not_leave_the_row_to_be_sent_again(
+        app, fake_at, run_jobs, reconcile, caplog):
+    def broken(sender, old, new):
+        raise RuntimeError("receiver bug")
+
+    msg = queue_sms(PHONE, "habari")
+    with sms_status_changed.connected_to(broken):
+        run_jobs()
+    msg = reload(msg.id)
+    assert msg.status is SmsStatus.SUBMITTED
+    assert msg.provider_message_id == fake_at.accepted[0]["messageId"]
+    assert "a receiver of its status change failed" in caplog.text
+    with time_machine.travel(utcnow() + timedelta(minutes=10), tick=False):
+        reconcile()
+        run_jobs()
+    assert len(fake_at.requests) == 1
