@@ -15,7 +15,7 @@ from app.cases.models import CaseCategory
 from app.cases.services import NewReport, case_created, create_case
 from app.clock import utcnow
 from app.extensions import db
-from app.gazetteer.models import Council, Region
+from app.gazetteer.models import Council
 from app.sms.gateway import AfricasTalkingGateway
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
@@ -34,15 +34,8 @@ def reload(msg_id: int) -> OutboundSms:
 
 
 def some_council() -> Council:
-    """A council from the gazetteer, or a stand-in before the gazetteer is loaded."""
-    council = db.session.scalars(sa.select(Council).limit(1)).first()
-    if council is None:
-        db.session.add(Region(id="TZ-98", name="Test region (sms)"))
-        council = Council(id="TZ-98-C001", region_id="TZ-98", name="Test council (sms)",
-                          council_type="district_council")
-        db.session.add(council)
-        db.session.flush()
-    return council
+    """A council of the real gazetteer (loaded once per session)."""
+    return db.session.scalars(sa.select(Council).order_by(Council.id).limit(1)).one()
 
 
 @pytest.fixture
