@@ -2,7 +2,7 @@
 
 from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
-from app.sms.models import InboundSms, OutboundSms
+from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Case",
     "CaseEventRecord",
     "Council",
+    "DeliveryReport",
     "InboundSms",
     "OutboundSms",
     "Region",

@@ -94,3 +94,23 @@ class InboundSms(Base):
         msg.from_hash = phone_hash(sender)
         msg.text_enc = vault().encrypt(text, msg._context("text"))
         return msg
+
+
+class DeliveryReport(Base):
+    """One delivery report as AT sent it, kept once per (message id, status).
+
+    Reports are stored before they are applied, so one that arrives before the send job has
+    committed the provider id (AT can be that fast) is applied when the job commits, instead
+    of being lost. ``applied_at`` stays empty for ids we never sent (other apps on the account).
+    """
+
+    __tablename__ = "sms_delivery_reports"
+    __table_args__ = (sa.UniqueConstraint("provider_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(sa.String(100), index=True)
+    status: Mapped[str] = mapped_column(sa.String(40))  # AT's word, e.g. "Success"
+    failure_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    network_code: Mapped[str | None] = mapped_column(sa.String(10))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]

@@ -75,7 +75,10 @@ class SendDecision(enum.StrEnum):
     FAIL = "fail"
 
 
-#: Per-recipient ``statusCode``/``status`` of the send response → what to do.
+#: Per-recipient ``statusCode``/``status`` of the send response → what to do. Codes and names
+#: are both listed because AT sends both and older gateways only one. 4xx are the recipient's or
+#: the account's problem and fail at once; 405 (no credit) and the 5xx are retried, because an
+#: operator can top up and AT's own faults pass.
 SEND_STATUS: Final[Mapping[str, SendDecision]] = {
     "100": SendDecision.ACCEPTED,  # Processed
     "101": SendDecision.ACCEPTED,  # Sent
@@ -95,12 +98,53 @@ SEND_STATUS: Final[Mapping[str, SendDecision]] = {
     "Sent": SendDecision.ACCEPTED,
     "Queued": SendDecision.ACCEPTED,
     "Processed": SendDecision.ACCEPTED,
+    "RiskHold": SendDecision.FAIL,
+    "InvalidSenderId": SendDecision.FAIL,
+    "InvalidPhoneNumber": SendDecision.FAIL,
+    "UnsupportedNumberType": SendDecision.FAIL,
+    "InsufficientBalance": SendDecision.RETRY,
+    "UserInBlacklist": SendDecision.FAIL,
+    "UserInBlackList": SendDecision.FAIL,
+    "CouldNotRoute": SendDecision.RETRY,
+    "DoNotDisturbRejection": SendDecision.FAIL,
+    "InternalServerError": SendDecision.RETRY,
+    "GatewayError": SendDecision.RETRY,
+    "RejectedByGateway": SendDecision.RETRY,
 }
 
 
 def decide_send(status_code: str | int | None, status: str | None) -> SendDecision:
-    """Decide from one recipient entry; an unknown code fails rather than loops forever."""
+    """Decide from one recipient entry; an unknown code fails rather than loops forever.
+
+    The numeric code wins when both are known: AT pairs 100 with "Success", so the name alone
+    is not trusted over the code.
+    """
     for key in (str(status_code) if status_code is not None else None, status):
         if key is not None and key in SEND_STATUS:
             return SEND_STATUS[key]
     return SendDecision.FAIL
+
+
+def decide_http(status_code: int) -> SendDecision:
+    """What a non-2xx answer to the send request means for the message.
+
+    408, 429 and every 5xx are AT or the network being busy: retry. Any other 4xx (401 bad
+    credentials, 400 a request AT will never accept) would fail the same way again: fail now
+    with the reason, so that referral moves on to another responder instead of waiting.
+    """
+    if status_code in (408, 429) or status_code >= 500:
+        return SendDecision.RETRY
+    return SendDecision.FAIL
+
+
+#: Seconds to wait before the next try after the n-th failed one (n = 1, 2, …); the last
+#: value repeats. A responder alert expires after ALERT_MAX_AGE_SECONDS anyway.
+BACKOFF_SECONDS: Final = (30, 120, 600, 1800)
+#: Tries before a message that keeps hitting retryable errors is failed for good.
+MAX_ATTEMPTS: Final = 8
+
+
+def backoff_seconds(attempts: int) -> int:
+    """The delay after ``attempts`` failed tries (``attempts`` ≥ 1)."""
+    index = min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1
+    return BACKOFF_SECONDS[index]

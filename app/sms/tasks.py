@@ -1,15 +1,232 @@
-"""SMS jobs. (The sending job and its sweeper are built in the foundation issue.)"""
+"""SMS jobs: send one outbox row, process one inbound SMS, and the sweeper behind both.
+
+Delivery guarantee of ``send_sms``: **at-least-once**. The row is the job; Redis only nudges.
+A job claims its row (queued and due → sending) in its own transaction, calls AT, then records
+the outcome in a second one. If the worker dies between the two, the row stays ``sending``;
+after ``LEASE`` the sweeper puts it back in the queue (counting the lost try), and it is sent
+again. AT may then deliver it twice, which for an alert about a child in danger is better than
+not at all; the alert text carries the case number, so a duplicate is recognisable.
+"""
 
 from __future__ import annotations
 
-from app.sms.models import OutboundSms
-from app.worker.queue import enqueue_after_commit
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.extensions import db
+from app.sms.gateway import SendResult, gateway
+from app.sms.models import InboundSms, OutboundSms
+from app.sms.services import apply_delivery_reports, set_status
+from app.sms.signals import inbound_sms_received
+from app.sms.status import MAX_ATTEMPTS, SendDecision, SmsStatus, backoff_seconds
+from app.worker.queue import enqueue, enqueue_after_commit
+from app.worker.reconcile import sweeper
+
+log = logging.getLogger(__name__)
+
+#: A row ``sending`` for longer than this lost its worker (a send takes at most ~13 s, and a
+#: job is killed after 60 s).
+LEASE = timedelta(seconds=120)
+#: Rows handled per sweep and kind, so one sweep stays short after a long outage.
+SWEEP_BATCH = 500
+
+
+def send_job_id(message_id: int, attempts: int) -> str:
+    """The job id of the next try: ``sms-7`` first, then ``sms-7-1``, ``sms-7-2``…
+
+    Every try has its own id, so a retry is never mistaken for the job that just failed, and
+    the sweeper computes the same id as the scheduler and cannot queue a try twice.
+    """
+    return f"sms-{message_id}" if attempts == 0 else f"sms-{message_id}-{attempts}"
 
 
 def schedule_send(msg: OutboundSms) -> None:
-    """Queue the send job for ``msg`` after commit, under a deterministic id."""
-    enqueue_after_commit(send_sms, msg.id, job_id=f"sms-{msg.id}", queue="sms")
+    """Queue the next try of ``msg`` after commit, at its ``next_attempt_at`` if later."""
+    due = msg.next_attempt_at
+    at = due if due is not None and due > utcnow() else None
+    enqueue_after_commit(send_sms, msg.id, job_id=send_job_id(msg.id, msg.attempts),
+                         queue="sms", at=at)
+
+
+def schedule_inbound(msg: InboundSms) -> None:
+    """Queue the processing of an inbound SMS after commit."""
+    enqueue_after_commit(process_inbound, msg.id, job_id=f"inbound-{msg.id}")
 
 
 def send_sms(message_id: int) -> None:
-    """Placeholder until the gateway lands: leaves the row queued for the real job."""
+    """Send one outbox row if it is queued and due; safe to run twice (at-least-once).
+
+    Expired rows are marked expired instead of sent. The outcome is submitted (with AT's
+    message id), queued again with backoff, or failed with the reason.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(OutboundSms)
+        .where(OutboundSms.id == message_id, OutboundSms.status == SmsStatus.QUEUED,
+               OutboundSms.next_attempt_at <= now)
+        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        log.debug("SMS %s not queued and due; nothing to do", message_id)
+        return
+
+    msg = db.session.get_one(OutboundSms, message_id, populate_existing=True)
+    if msg.expires_at is not None and msg.expires_at <= now:
+        log.info("SMS %s expired before it could be sent", message_id)
+        reason = "too old to send" + (f"; last try: {msg.failure_reason}"
+                                      if msg.failure_reason else "")
+        db.session.commit()
+        _finish(message_id, now, lambda m, notify: set_status(
+            m, SmsStatus.EXPIRED, reason=reason, notify=notify))
+        return
+
+    to, body = msg.to, msg.body
+    db.session.commit()  # no transaction open during the HTTP call
+    try:
+        result = gateway().send(to, body)
+    except Exception:  # a bug must not leave the row claimed forever nor loop without limit
+        log.exception("SMS %s: the gateway raised; retrying later", message_id)
+        result = SendResult(SendDecision.RETRY, status="internal-error",
+                            reason="internal error while sending")
+    _finish(message_id, now, lambda m, notify: _apply_result(m, result, notify=notify))
+
+
+def _finish(message_id: int, claimed_at: datetime,
+            change: Callable[[OutboundSms, bool], object]) -> None:
+    """Apply ``change`` to the row this try claimed, and commit.
+
+    Receivers of ``sms_status_changed`` run inside this transaction. If one of them fails, the
+    change is applied again without telling them (and logged): a row left ``sending`` would be
+    sent again after its lease, and again, for every failure of someone else's code.
+    """
+    for notify in (True, False):
+        msg = db.session.execute(
+            sa.select(OutboundSms).where(OutboundSms.id == message_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        if msg.status is not SmsStatus.SENDING or msg.claimed_at != claimed_at:
+            log.warning("SMS %s was reclaimed while this try was sending; this try's outcome "
+                        "is not recorded", message_id)
+            db.session.commit()
+            return
+        try:
+            change(msg, notify)
+            db.session.commit()
+            return
+        except Exception:
+            db.session.rollback()
+            if not notify:
+                raise
+            log.exception("SMS %s: a receiver of its status change failed; recording the "
+                          "outcome without receivers", message_id)
+
+
+def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None:
+    msg.provider_status = result.status
+    if result.decision is SendDecision.ACCEPTED:
+        msg.provider_message_id = result.provider_id
+        msg.failure_reason = None
+        set_status(msg, SmsStatus.SUBMITTED, notify=notify)
+        apply_delivery_reports(msg, notify=notify)  # a report may have come before this commit
+        log.info("SMS %s submitted", msg.id)
+    elif result.decision is SendDecision.RETRY:
+        _retry_later(msg, result.reason or "temporary failure", notify=notify)
+    else:
+        log.warning("SMS %s failed: %s", msg.id, result.reason)
+        set_status(msg, SmsStatus.FAILED, reason=result.reason or "refused", notify=notify)
+
+
+def _retry_later(msg: OutboundSms, reason: str, *, at_once: bool = False,
+                 notify: bool = True) -> None:
+    """Count a failed try; queue the next one after the backoff (or ``at_once``), or give up
+    after the last (or when the next would come after ``expires_at``)."""
+    msg.attempts += 1
+    if msg.attempts >= MAX_ATTEMPTS:
+        log.warning("SMS %s failed after %d tries: %s", msg.id, msg.attempts, reason)
+        set_status(msg, SmsStatus.FAILED, reason=f"gave up after {msg.attempts} tries: {reason}",
+                   notify=notify)
+        return
+    delay = 0 if at_once else backoff_seconds(msg.attempts)
+    next_at = utcnow() + timedelta(seconds=delay)
+    if msg.expires_at is not None and next_at >= msg.expires_at:
+        log.warning("SMS %s expires before its next try: %s", msg.id, reason)
+        set_status(msg, SmsStatus.EXPIRED, reason=f"expired while retrying: {reason}",
+                   notify=notify)
+        return
+    log.info("SMS %s: try %d failed (%s); next in %d s", msg.id, msg.attempts, reason, delay)
+    msg.status = SmsStatus.QUEUED
+    msg.claimed_at = None
+    msg.failure_reason = reason[:200]
+    msg.next_attempt_at = next_at
+    db.session.flush()
+    schedule_send(msg)
+
+
+def process_inbound(inbound_id: int) -> None:
+    """Hand one inbound SMS to the receivers of ``inbound_sms_received``; safe to run twice.
+
+    Receivers run in this job's transaction: their replies and changes commit together with
+    ``handled_at``, or not at all (and the sweeper runs the job again). A message no receiver
+    took is marked ``unhandled`` and logged, never silently dropped.
+    """
+    msg = db.session.execute(
+        sa.select(InboundSms).where(InboundSms.id == inbound_id).with_for_update()
+    ).scalar_one_or_none()
+    if msg is None or msg.handled_at is not None:
+        db.session.commit()
+        return
+    inbound_sms_received.send(msg)
+    if msg.handled_at is None:
+        log.warning("inbound SMS %s: no receiver handled it", inbound_id)
+        msg.handled_at = utcnow()
+        msg.outcome = msg.outcome or "unhandled"
+    db.session.commit()
+
+
+@sweeper("sms")
+def sweep_sms() -> int:
+    """Re-queue what the database says is due; returns how many jobs were queued.
+
+    Rows ``sending`` past their lease go back to ``queued`` first (the lost try counts), then
+    every queued row that is due gets its job, then every inbound SMS not yet handled.
+    """
+    now = utcnow()
+    stuck = db.session.scalars(
+        sa.select(OutboundSms.id)
+        .where(OutboundSms.status == SmsStatus.SENDING, OutboundSms.claimed_at < now - LEASE)
+        .limit(SWEEP_BATCH)).all()
+    for message_id in stuck:
+        _reclaim(message_id, now)
+
+    count = 0
+    due = db.session.execute(
+        sa.select(OutboundSms.id, OutboundSms.attempts)
+        .where(OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+        .order_by(OutboundSms.next_attempt_at).limit(SWEEP_BATCH)).all()
+    for message_id, attempts in due:
+        count += enqueue(send_sms, message_id, job_id=send_job_id(message_id, attempts),
+                         queue="sms")
+    waiting = db.session.scalars(
+        sa.select(InboundSms.id).where(InboundSms.handled_at.is_(None))
+        .order_by(InboundSms.id).limit(SWEEP_BATCH)).all()
+    for inbound_id in waiting:
+        count += enqueue(process_inbound, inbound_id, job_id=f"inbound-{inbound_id}")
+    return count
+
+
+def _reclaim(message_id: int, now: datetime) -> None:
+    msg = db.session.execute(
+        sa.select(OutboundSms).where(OutboundSms.id == message_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if msg.status is SmsStatus.SENDING and msg.claimed_at and msg.claimed_at < now - LEASE:
+        log.warning("SMS %s: its worker stopped while sending; queueing it again", message_id)
+        _retry_later(msg, "the worker stopped while sending; it may arrive twice",
+                     at_once=True)
+    db.session.commit()
