@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 285b627cbf9c
+Revision ID: 028ec06df617
 Revises: 
-Create Date: 2026-11-29 20:32:56.144597+00:00
+Create Date: 2026-11-29 20:34:32.497196+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
 enum's CHECK constraint (see migrations/env.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '285b627cbf9c'
+revision = '028ec06df617'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -84,6 +84,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
     sa.UniqueConstraint('name', name=op.f('uq_regions_name'))
     )
+    op.create_table('sms_delivery_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.String(length=40), nullable=False),
+    sa.Column('failure_reason', sa.String(length=200), nullable=True),
+    sa.Column('network_code', sa.String(length=10), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_delivery_reports')),
+    sa.UniqueConstraint('provider_id', 'status', name=op.f('uq_sms_delivery_reports_provider_id'))
+    )
+    op.create_index(op.f('ix_sms_delivery_reports_provider_id'), 'sms_delivery_reports', ['provider_id'], unique=False)
     op.create_table('staff_users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -196,6 +208,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_councils_region_id'), table_name='councils')
     op.drop_table('councils')
     op.drop_table('staff_users')
+    op.drop_index(op.f('ix_sms_delivery_reports_provider_id'), table_name='sms_delivery_reports')
+    op.drop_table('sms_delivery_reports')
     op.drop_table('regions')
     op.drop_index(op.f('ix_outbound_sms_to_hash'), table_name='outbound_sms')
     op.drop_index(op.f('ix_outbound_sms_status'), table_name='outbound_sms')
