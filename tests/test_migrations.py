@@ -21,12 +21,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from tests.conftest import base_env
 from flask import Flask
 
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
+from tests.conftest import base_env
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
