@@ -1,0 +1,11 @@
+"""A local port nothing listens on."""
+
+from __future__ import annotations
+
+import socket
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
