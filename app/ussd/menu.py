@@ -33,8 +33,8 @@ from app.ussd.engine import (
     Provider,
     Screen,
     TextFn,
-    build_graph,
 )
+from app.ussd.graph import build_graph
 
 MESSAGES = Messages(Path(__file__).parent / "translations")
 LANDMARK_MAX = 60
@@ -256,7 +256,8 @@ def graph() -> MenuGraph:
 
 def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
     """Every message key the menu and the webhook can show."""
-    from app.ussd.engine import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, error_keys
+    from app.ussd.engine import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE
+    from app.ussd.graph import error_keys
 
     keys = {UNAVAILABLE, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, "ussd.confirm.urgent"}
     for s in screens:

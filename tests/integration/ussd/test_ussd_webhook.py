@@ -10,9 +10,9 @@ import pytest
 import redis
 import sqlalchemy as sa
 import time_machine
+from conftest import free_port
 from flask import Flask
 from flask.testing import FlaskClient
-from tests_free_port import closed_port
 from ussd_helpers import PHONE, TOKEN, dial, find_place
 
 from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
@@ -27,7 +27,11 @@ from app.ussd.tasks import purge_ussd_drafts
 
 
 def report_path(keys: list[str], landmark: str = "Near the*market") -> str:
-    # urgent yes, forced work, fishing, 2-5 children, place, landmark, this week, call me
+    """Urgent, forced work (fishing), 2-5 children, the place, a landmark, this week, call me.
+
+    A ``*`` typed in the landmark ends the answer (AT joins inputs with ``*``): "market"
+    lands on the next screen as an invalid choice and is asked again, as on a real phone.
+    """
     return "*".join(["1", "1", "2", "3", "2", *keys, landmark, "2", "2"])
 
 
@@ -244,7 +248,7 @@ def test_end_of_session_notifications_are_stored_once(client: FlaskClient) -> No
 
 
 def test_report_works_with_redis_down(make_app: Callable[..., Flask]) -> None:
-    down = redis.Redis(host="127.0.0.1", port=closed_port(), socket_connect_timeout=0.2,
+    down = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2,
                        socket_timeout=0.2)
     app = make_app(REDIS_CONNECTION=down)
     with app.app_context():

@@ -11,17 +11,16 @@ from app.ussd.engine import (
     ITEM_BUDGET,
     Ask,
     End,
-    GraphError,
     InvalidInputError,
     Menu,
     MenuGraph,
     Option,
     Pick,
-    build_graph,
     paginate,
     render,
     walk,
 )
+from app.ussd.graph import GraphError, build_graph
 
 TEXTS = {
     "t.main": "Main", "t.a": "A", "t.b": "B", "t.end": "Bye {ref}", "t.ask": "Age?",
