@@ -25,6 +25,7 @@ ITEM_BUDGET = 72
 #: Place names are cut to this length on screens, so a list page always has room.
 LABEL_CAP = 26
 MAX_INPUTS = 120
+SEARCH_MIN_DIGITS = 3
 
 ERR_CHOICE = "ussd.err.choice"
 ERR_NO_MATCH = "ussd.err.no_match"
@@ -272,7 +273,7 @@ def _step(screen: Screen, frame: Frame, raw: str,
 def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
     parent = None if screen.parent is None else frame.answers.get(screen.parent)
     label_field = f"{screen.field}_label"
-    if screen.search_prompt and any(ch.isalpha() for ch in raw):
+    if screen.search_prompt and _is_search(raw):
         found = list(provider.search(screen.source, parent, raw))
         if not found:
             raise InvalidInputError(ERR_NO_MATCH)
@@ -294,6 +295,11 @@ def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
         return Frame(screen.goto,
                      _with(frame.answers, [(screen.field, item.id), (label_field, item.label)]))
     raise InvalidInputError(ERR_CHOICE)
+
+
+def _is_search(raw: str) -> bool:
+    """Letters, or three or more digits (a phone left in numeric mode spells with its keys)."""
+    return any(ch.isalpha() for ch in raw) or (raw.isdigit() and len(raw) >= SEARCH_MIN_DIGITS)
 
 
 def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: Provider,

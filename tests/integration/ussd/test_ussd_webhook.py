@@ -83,6 +83,16 @@ def test_full_report_by_typing_the_ward_name(client: FlaskClient) -> None:
     assert not case.callback_consent and case.seen_when is SeenWhen.NOW
 
 
+def test_ward_found_by_keypad_digits(client: FlaskClient) -> None:
+    place = find_place()
+    region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
+    keypad = str.maketrans("abcdefghijklmnopqrstuvwxyz", "22233344455566677778889999")
+    digits = place.ward.name[:4].lower().translate(keypad)
+    found = dial(client, "*".join(["1", "2", "1", "4", *region_council, digits]))
+    assert found.text.startswith("CON Kata zilizopatikana:\n")
+    assert place.ward.name in found.text
+
+
 def _ward_keys(place: Any) -> list[str]:
     from ussd_helpers import keys_for
 
