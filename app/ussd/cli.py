@@ -42,6 +42,7 @@ def ussd_command(phone: str, url: str, code: str | None) -> None:
         if not body.startswith("CON "):
             _notify(base, session_id, code, "Success", hops, inputs)
             return
+        click.echo("> ", nl=False)
         answer = sys.stdin.readline()
         if answer == "":  # end of input: the caller hung up
             click.echo("(hung up)")

@@ -110,7 +110,8 @@ class Ask:
 @dataclass(frozen=True)
 class Pick:
     """A paginated dynamic list. ``parent`` names the answer holding the parent id;
-    ``search`` lets the caller type first letters; ``skip_label`` offers "don't know"."""
+    ``search_prompt`` lets the caller type first letters; ``skip_label`` offers "don't
+    know"; ``budget`` is the room for numbered lines (more when the prompt is short)."""
 
     id: str
     prompt: str
@@ -120,6 +121,7 @@ class Pick:
     parent: str | None = None
     search_prompt: str | None = None
     skip_label: str | None = None
+    budget: int = ITEM_BUDGET
 
 
 @dataclass(frozen=True)
@@ -173,13 +175,13 @@ class Rendered:
     screen_id: str
 
 
-def paginate(labels: Sequence[str]) -> list[range]:
-    """Split a list into pages that fit ``ITEM_BUDGET``; the split never depends on language."""
+def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET) -> list[range]:
+    """Split a list into pages that fit ``budget``; the split never depends on language."""
     pages: list[range] = []
     start, used = 0, 0
     for i, label in enumerate(labels):
         cost = len(_cap(label)) + 3
-        if i > start and (used + cost > ITEM_BUDGET or i - start >= PAGE_MAX_ITEMS):
+        if i > start and (used + cost > budget or i - start >= PAGE_MAX_ITEMS):
             pages.append(range(start, i))
             start, used = i, 0
         used += cost
@@ -277,13 +279,13 @@ def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
         found = list(provider.search(screen.source, parent, raw))
         if not found:
             raise InvalidInputError(ERR_NO_MATCH)
-        first_page = paginate([i.label for i in found])[0]  # the rest would not fit
+        first_page = paginate([i.label for i in found], screen.budget)[0]  # the rest would not fit
         return Frame(screen.id, frame.answers, results=tuple(found[i] for i in first_page))
     if frame.results is not None:
         shown: Sequence[Item] = frame.results
     else:
         items = provider.items(screen.source, parent)
-        pages = paginate([i.label for i in items])
+        pages = paginate([i.label for i in items], screen.budget)
         page = pages[min(frame.page, len(pages) - 1)]
         shown = [items[i] for i in page]
         if raw == MORE_KEY and page.stop < len(items):
@@ -333,7 +335,7 @@ def _pick_lines(screen: Pick, frame: Frame, text: TextFn, lang: str,
         return [*lines, f"{BACK}.{text(lang, NAV_BACK)}"]
     parent = None if screen.parent is None else frame.answers.get(screen.parent)
     items = provider.items(screen.source, parent)
-    pages = paginate([i.label for i in items])
+    pages = paginate([i.label for i in items], screen.budget)
     page = pages[min(frame.page, len(pages) - 1)]
     lines = [text(lang, screen.prompt)]
     lines += [f"{n}.{_cap(items[i].label)}" for n, i in enumerate(page, 1)]

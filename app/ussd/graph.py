@@ -16,7 +16,6 @@ from app.ussd.engine import (
     BACK,
     ERR_CHOICE,
     ERR_NO_MATCH,
-    ITEM_BUDGET,
     MORE_KEY,
     NAV_BACK,
     NAV_MORE,
@@ -133,7 +132,7 @@ def worst_case_screens(screen: Screen, text: TextFn, lang: str) -> list[str]:
         return [f"CON {error}{head}\n{opts}" for head in heads]
     if isinstance(screen, Ask):
         return [f"CON {error}{text(lang, screen.prompt)}"]
-    items = "x" * ITEM_BUDGET  # what paginate may fill, newlines included
+    items = "x" * screen.budget  # what paginate may fill, newlines included
     nav_items = [f"{MORE_KEY}.{text(lang, NAV_MORE)}", f"{BACK}.{text(lang, NAV_BACK)}"]
     if screen.skip_label:
         nav_items.insert(0, f"{SKIP_KEY}.{text(lang, screen.skip_label)}")

@@ -40,6 +40,8 @@ MESSAGES = Messages(Path(__file__).parent / "translations")
 LANDMARK_MAX = 60
 #: Place names in the summary are cut shorter than in lists, so the summary always fits.
 SUMMARY_NAME_CAP = 18
+#: Room for numbered lines on the region and council lists, whose prompts are short.
+LIST_BUDGET = 100
 
 CATEGORY_LABELS: Mapping[CaseCategory, str] = {
     CaseCategory.TRANSPORTED: "ussd.cat.transported",
@@ -204,9 +206,10 @@ SCREENS: tuple[Screen, ...] = (
          _choices("labour_kind", LABOUR_LABELS, "report.children")),
     Menu("report.children", "ussd.children",
          _choices("children", CHILDREN_LABELS, "report.region")),
-    Pick("report.region", "ussd.region", "region", "regions", "report.council"),
+    Pick("report.region", "ussd.region", "region", "regions", "report.council",
+         budget=LIST_BUDGET),
     Pick("report.council", "ussd.council", "council", "councils", "report.ward",
-         parent="region"),
+         parent="region", budget=LIST_BUDGET),
     Pick("report.ward", "ussd.ward", "ward", "wards", "report.landmark", parent="council",
          search_prompt="ussd.ward.found", skip_label="ussd.ward.skip"),
     Ask("report.landmark", "ussd.landmark", "landmark", clean_landmark, "report.when",

@@ -13,7 +13,7 @@ import time_machine
 from conftest import free_port
 from flask import Flask
 from flask.testing import FlaskClient
-from ussd_helpers import PHONE, TOKEN, dial, find_place
+from ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for
 
 from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.cases.reference import damm_digit
@@ -23,6 +23,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
+from app.ussd.services import DbProvider
 from app.ussd.tasks import purge_ussd_drafts
 
 
@@ -94,11 +95,9 @@ def test_ward_found_by_keypad_digits(client: FlaskClient) -> None:
 
 
 def _ward_keys(place: Any) -> list[str]:
-    from ussd_helpers import keys_for
 
-    from app.ussd.services import DbProvider
 
-    return keys_for(DbProvider().items("wards", place.council.id), place.ward.id)
+    return keys_for(DbProvider().items("wards", place.council.id), place.ward.id, "report.ward")
 
 
 def test_same_hop_twice_gives_the_same_screen_and_one_case(client: FlaskClient) -> None:

@@ -11,7 +11,8 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
-from app.ussd.engine import Item, paginate
+from app.ussd.engine import Item, Pick, paginate
+from app.ussd.menu import graph
 from app.ussd.services import DbProvider
 
 TOKEN = "test-token-0123456789abcdef"
@@ -26,9 +27,11 @@ def dial(client: FlaskClient, text: str, session: str = "s-1", phone: str = PHON
     return client.post(f"/at/{TOKEN}/ussd", data=data)
 
 
-def keys_for(items: Sequence[Item], target: str) -> list[str]:
-    """The keys a caller presses on a paginated list to pick ``target``."""
-    for n, page in enumerate(paginate([i.label for i in items])):
+def keys_for(items: Sequence[Item], target: str, screen: str) -> list[str]:
+    """The keys a caller presses on the paginated list ``screen`` to pick ``target``."""
+    pick = graph().screens[screen]
+    assert isinstance(pick, Pick)
+    for n, page in enumerate(paginate([i.label for i in items], pick.budget)):
         for k, index in enumerate(page, 1):
             if items[index].id == target:
                 return ["9"] * n + [str(k)]
@@ -55,7 +58,7 @@ def find_place() -> Place:
     wards = provider.items("wards", council.id)
     ward = db.session.get(Ward, wards[-1].id)
     assert ward is not None
-    keys = (keys_for(provider.items("regions", None), region.id)
-            + keys_for(provider.items("councils", region.id), council.id)
-            + keys_for(wards, ward.id))
+    keys = (keys_for(provider.items("regions", None), region.id, "report.region")
+            + keys_for(provider.items("councils", region.id), council.id, "report.council")
+            + keys_for(wards, ward.id, "report.ward"))
     return Place(region, council, ward, keys)
