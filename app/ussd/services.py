@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +31,7 @@ from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionE
 log = logging.getLogger(__name__)
 
 DRAFT_TTL = timedelta(minutes=15)
+SESSION_TTL = timedelta(days=1)
 MAX_TEXT = 2000
 SEARCH_LIMIT = 6
 
@@ -219,7 +219,7 @@ def unavailable_reply(lang: str = DEFAULT_LANGUAGE) -> Reply:
     return Reply("END " + menu.MESSAGES.get(lang, menu.UNAVAILABLE), "unavailable")
 
 
-def _session(hop: Hop, phash: str, now: Any) -> UssdSession:
+def _session(hop: Hop, phash: str, now: datetime) -> UssdSession:
     session = db.session.get(UssdSession, hop.session_id)
     if session is not None:
         return session
@@ -251,7 +251,7 @@ def _remember_language(phash: str, lang: str) -> None:
         pref.language = lang
 
 
-def _keep_draft(hop: Hop, phash: str, pos: Position, now: Any) -> None:
+def _keep_draft(hop: Hop, phash: str, pos: Position, now: datetime) -> None:
     """Save the path of an unfinished report; drop it when finished, cancelled or restarted."""
     draft = db.session.get(UssdDraft, phash)
     if pos.screen.id in menu.REPORT_SCREENS:
@@ -308,8 +308,12 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-def purge_expired(now: Any = None) -> int:
-    """Delete drafts past their 15 minutes and forget the drafts pinned to old sessions."""
+def purge_expired(now: datetime | None = None) -> int:
+    """Forget unfinished reports: drafts past their 15 minutes, the drafts pinned to sessions
+    older than that, and session rows older than a day (AT never retries that late).
+
+    Returns the number of drafts and sessions deleted.
+    """
     now = now or utcnow()
     removed = db.session.execute(
         sa.delete(UssdDraft).where(UssdDraft.expires_at <= now)).rowcount or 0
@@ -317,6 +321,8 @@ def purge_expired(now: Any = None) -> int:
         sa.update(UssdSession)
         .where(UssdSession.draft_enc.is_not(None), UssdSession.last_hop_at <= now - DRAFT_TTL)
         .values(draft_enc=None))
+    removed += db.session.execute(
+        sa.delete(UssdSession).where(UssdSession.last_hop_at <= now - SESSION_TTL)).rowcount or 0
     return removed
 
 

@@ -142,7 +142,14 @@ def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
         dial(client, partial, session="c")
         clock.shift(timedelta(minutes=16))
         assert dial(client, "", session="d").text.startswith("CON Linda: ulinzi wa watoto")
-        assert purge_ussd_drafts() == 1
+        assert purge_ussd_drafts() == 1  # the draft of "c"
+        db.session.expire_all()
+        session_c = db.session.get(UssdSession, "c")
+        assert session_c is not None and session_c.draft_enc is None
+        assert db.session.get(UssdSession, "b").draft_enc is None  # type: ignore[union-attr]
+        clock.shift(timedelta(days=1))
+        assert purge_ussd_drafts() == 4  # sessions a, b, c, d
+        assert db.session.query(UssdSession).count() == 0
 
 
 def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
