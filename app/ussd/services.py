@@ -23,7 +23,7 @@ from app.extensions import db
 from app.gsm import to_gsm7
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.phone import InvalidPhoneError, normalise_phone
-from app.privacy import mask_phone, phone_hash
+from app.privacy import DecryptionError, mask_phone, phone_hash
 from app.ussd import menu
 from app.ussd.engine import End, Item, Position, render, walk
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
@@ -196,7 +196,7 @@ def handle_hop(hop: Hop) -> Reply:
     session = _session(hop, phash, now)
     inputs = hop.text.split("*") if hop.text else []
     provider = DbProvider()
-    pos = walk(menu.graph(), inputs, provider, draft=session.draft)
+    pos = walk(menu.graph(), inputs, provider, draft=_opened(lambda: session.draft))
     lang = pos.lang or session.language
     outcome = None
     screen = pos.screen
@@ -230,8 +230,9 @@ def _session(hop: Hop, phash: str, now: datetime) -> UssdSession:
         draft = db.session.scalar(sa.select(UssdDraft).where(
             UssdDraft.phone_hash == phash, UssdDraft.expires_at > now,
             UssdDraft.session_id != hop.session_id))
-        if draft is not None:
-            session.draft = draft.path
+        path = None if draft is None else _opened(lambda: draft.path)
+        if path is not None:
+            session.draft = path
     try:
         with db.session.begin_nested():
             db.session.add(session)
@@ -239,6 +240,16 @@ def _session(hop: Hop, phash: str, now: datetime) -> UssdSession:
         # A parallel first hop of the same session won; use its row.
         return db.session.get(UssdSession, hop.session_id)  # type: ignore[return-value]
     return session
+
+
+def _opened(read: Callable[[], list[str] | None]) -> list[str] | None:
+    """A sealed draft, or None when it no longer opens (e.g. after a key change): the caller
+    then simply starts afresh instead of meeting an error."""
+    try:
+        return read()
+    except DecryptionError:
+        log.warning("a ussd draft could not be decrypted and was ignored")
+        return None
 
 
 def _remember_language(phash: str, lang: str) -> None:

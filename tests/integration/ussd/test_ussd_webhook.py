@@ -161,6 +161,15 @@ def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
     assert dial(client, "2*1", session="b").text.startswith("CON Je, mtoto yuko hatarini")
 
 
+def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None:
+    dial(client, "1*1*2", session="a")
+    draft = db.session.get(UssdDraft, phone_hash(PHONE))
+    assert draft is not None
+    draft.path_enc = "v1:" + "A" * 40
+    db.session.commit()
+    assert dial(client, "", session="b").text.startswith("CON Linda: ulinzi")
+
+
 def test_language_is_remembered_per_phone(client: FlaskClient) -> None:
     assert dial(client, "4*2", session="a").text.startswith("CON Linda: child protection")
     assert dial(client, "", session="b").text.startswith("CON Linda: child protection")
