@@ -126,7 +126,7 @@ def summary(answers: Mapping[str, Any], text: TextFn, lang: str) -> dict[str, st
     what = text(lang, CATEGORY_LABELS[category])
     labour = answers.get("labour_kind")
     if category is CaseCategory.FORCED_LABOUR and labour is not None:
-        what = text(lang, LABOUR_LABELS[labour])
+        what = f"{what}: {text(lang, LABOUR_LABELS[labour])}"
     place = _short(answers.get("council_label"))
     if answers.get("ward_label"):
         place = f"{_short(answers['ward_label'])}, {place}"

@@ -23,7 +23,7 @@ def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None
     assert "Linda: ulinzi wa watoto\n1.Toa taarifa" in result.output
     db.session.expire_all()
     [case] = db.session.scalars(sa.select(Case)).all()
-    assert f"Namba yako: {case.reference}." in result.output
+    assert f"Namba ya kumbukumbu: {case.reference}." in result.output
     assert case.ussd_session_id is not None and case.ussd_session_id.startswith("sim-")
     event = db.session.scalar(sa.select(UssdSessionEvent))
     assert event is not None and (event.status, event.last_screen) == ("Success", "report.done")

@@ -46,13 +46,13 @@ def test_full_report_creates_one_case_with_every_answer(client: FlaskClient) -> 
     path = report_path(place.keys)
     confirm = dial(client, path)
     assert confirm.mimetype == "text/plain"
-    assert confirm.text.startswith("CON HATARI: Uvuvi\n")
+    assert confirm.text.startswith("CON HATARI: Kazi ya lazima: Uvuvi\n")
     assert place.ward.name[:10] in confirm.text
     done = dial(client, path + "*1")
     assert done.status_code == 200
     assert done.headers["at-ussd-hop-metadata"] == "report.done"
     [case] = cases()
-    assert done.text == (f"END Asante. Taarifa imepokelewa. Namba yako: {case.reference}. "
+    assert done.text == (f"END Asante. Taarifa imepokelewa. Namba ya kumbukumbu: {case.reference}. "
                          "Hatari sasa? Piga 112. Msaada kwa mtoto: 116 (bure).")
     assert (case.region_id, case.council_id, case.ward_id) == (
         place.region.id, place.council.id, place.ward.id)
