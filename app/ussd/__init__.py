@@ -10,8 +10,12 @@ from app.ussd.views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Register the simulator command and the draft sweeper."""
+    """Check the menu (a broken screen or translation stops the start, not a caller), and
+    register the simulator command and the draft sweeper."""
     from app.ussd.cli import ussd_command
+    from app.ussd.menu import graph
+
+    graph()
 
     importlib.import_module("app.ussd.tasks")  # registers the draft sweeper
 

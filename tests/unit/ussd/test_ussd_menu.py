@@ -138,8 +138,8 @@ def test_unknown_ward_is_allowed() -> None:
 
 def test_confirm_summarises_the_report_in_each_language() -> None:
     assert show(go(CONFIRM), "sw").text == (
-        "CON HATARI: Kazi ya lazima: Migodi\nBaraa, Arusha (CC)\nWatoto: 2-5. Wiki hii. Simu: Ndiyo\n"
-        "1.Tuma\n2.Badili\n3.Futa")
+        "CON HATARI: Kazi ya lazima: Migodi\nBaraa, Arusha (CC)\n"
+        "Watoto: 2-5. Wiki hii. Simu: Ndiyo\n1.Tuma\n2.Badili\n3.Futa")
     assert show(go(CONFIRM), "en").text == (
         "CON DANGER: Forced work: Mining\nBaraa, Arusha (CC)\nChildren: 2-5. This week. Call: Yes\n"
         "1.Send\n2.Change\n3.Cancel")
