@@ -312,6 +312,20 @@ def record_session_event(form: Mapping[str, str]) -> UssdSessionEvent | None:
     return event
 
 
+def abandoned_by_screen(since: datetime | None = None) -> list[tuple[str, int]]:
+    """How many sessions AT reported as abandoned (``Incomplete``) at each screen, most first.
+
+    For staff statistics: where callers give up is where the menu needs work.
+    """
+    screen = sa.func.coalesce(UssdSessionEvent.last_screen, "unknown")
+    count = sa.func.count(UssdSessionEvent.id)
+    query = (sa.select(screen, count).where(UssdSessionEvent.status == "Incomplete")
+             .group_by(screen).order_by(count.desc(), screen))
+    if since is not None:
+        query = query.where(UssdSessionEvent.received_at >= since)
+    return [(str(name), int(n)) for name, n in db.session.execute(query)]
+
+
 def _int(raw: str | None) -> int | None:
     try:
         return int(str(raw).strip()) if raw not in (None, "") else None
@@ -337,4 +351,5 @@ def purge_expired(now: datetime | None = None) -> int:
     return removed
 
 
-__all__ = ["CaseInputError", "Hop", "HopError", "Reply", "handle_hop", "record_session_event"]
+__all__ = ["CaseInputError", "Hop", "HopError", "Reply", "abandoned_by_screen", "handle_hop",
+           "record_session_event"]

@@ -23,7 +23,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
-from app.ussd.services import DbProvider
+from app.ussd.services import DbProvider, abandoned_by_screen
 from app.ussd.tasks import purge_ussd_drafts
 
 
@@ -270,6 +270,38 @@ def test_end_of_session_notifications_are_stored_once(client: FlaskClient) -> No
     stored = " ".join(str(v) for v in db.session.execute(
         sa.select(UssdSessionEvent.__table__)).all())
     assert "712345678" not in stored
+
+
+def test_abandoned_sessions_are_counted_by_screen(client: FlaskClient) -> None:
+    for n, (status, last) in enumerate([("Incomplete", "main|report.region"),
+                                        ("Incomplete", "main|report.ward"),
+                                        ("Incomplete", "main|report.region"),
+                                        ("Success", "main|report.done"),
+                                        ("Incomplete", "")]):
+        client.post(f"/at/{TOKEN}/ussd/events",
+                    data={"sessionId": f"x-{n}", "status": status, "hopsMetadata": last})
+    assert abandoned_by_screen() == [("report.region", 2), ("report.ward", 1), ("unknown", 1)]
+    assert abandoned_by_screen(since=utcnow() + timedelta(minutes=1)) == []
+
+
+def test_a_racing_duplicate_confirm_finds_the_first_case(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unique session id is the last line of defence when two hops miss each other."""
+    from app.ussd import services
+
+    path = report_path(find_place().keys) + "*1"
+    first = dial(client, path)
+    real = services._case_of_session
+    calls: list[str] = []
+
+    def blind_once(session_id: str) -> Case | None:
+        calls.append(session_id)
+        return None if len(calls) == 1 else real(session_id)
+
+    monkeypatch.setattr(services, "_case_of_session", blind_once)
+    again = dial(client, path)
+    assert again.text == first.text and len(calls) == 2
+    assert len(cases()) == 1
 
 
 def test_report_works_with_redis_down(make_app: Callable[..., Flask]) -> None:
