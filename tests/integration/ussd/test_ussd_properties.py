@@ -60,7 +60,10 @@ def test_every_list_page_of_the_real_gazetteer_fits(client: FlaskClient) -> None
     provider = DbProvider()
     g = graph()
 
+    checked: list[str] = []
+
     def check(path: list[str], screen: str) -> None:
+        checked.append(screen)
         pos = walk(g, path, provider)
         assert pos.screen.id == screen and pos.error is None, path
         for lang in LANGUAGES:
@@ -73,7 +76,7 @@ def test_every_list_page_of_the_real_gazetteer_fits(client: FlaskClient) -> None
         for n in range(len(paginate([i.label for i in items], pick.budget))):
             check([*prefix, *["9"] * n], screen)
 
-    start = ["1", "1", "5"]  # urgent, "promised a job far away" (the longest), children
+    start = ["1", "1", "5"]  # report, urgent, "promised a job far away" (the longest label)
     regions = provider.items("regions", None)
     every_page(["1", "1", "5", "4"], regions, "report.region")
     for region in regions:
@@ -88,3 +91,8 @@ def test_every_list_page_of_the_real_gazetteer_fits(client: FlaskClient) -> None
                 ward = max(wards, key=lambda w: len(w.label))
                 check([*at_council, *keys_for(wards, ward.id, "report.ward"), "1", "3", "1"],
                       "report.confirm")
+    councils_with_wards = sum(
+        1 for r in regions for c in provider.items("councils", r.id)
+        if provider.items("wards", c.id))
+    assert checked.count("report.confirm") == councils_with_wards > 0
+    assert checked.count("report.ward") >= councils_with_wards
