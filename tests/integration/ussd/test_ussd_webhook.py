@@ -313,3 +313,9 @@ def test_report_works_with_redis_down(make_app: Callable[..., Flask]) -> None:
         path = report_path(find_place().keys) + "*1"
         assert dial(client, path).text.startswith("END Asante. Taarifa imepokelewa.")
         assert len(cases()) == 1
+
+
+def test_every_finishing_action_of_the_menu_is_implemented() -> None:
+    from app.ussd import menu, services
+
+    assert set(services.ACTIONS) == menu.ACTION_NAMES
