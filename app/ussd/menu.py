@@ -80,7 +80,7 @@ STATUS_NOT_FOUND = "ussd.status.not_found"
 #: Shown by the webhook when a request cannot be served at all (bad number, unknown code).
 UNAVAILABLE = "ussd.unavailable"
 ACTION_NAMES = frozenset({"create_case", "check_status"})
-_CONTROL_OR_KEYPAD = re.compile(r"[*#]")
+_KEYPAD_MARKS = re.compile(r"[*#]")
 
 
 def clean_landmark(raw: str) -> str:
@@ -90,7 +90,7 @@ def clean_landmark(raw: str) -> str:
         InvalidInputError: nothing readable is left.
     """
     text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in raw)
-    text = " ".join(to_gsm7(_CONTROL_OR_KEYPAD.sub(" ", text)).split())
+    text = " ".join(to_gsm7(_KEYPAD_MARKS.sub(" ", text)).split())
     text = text[:LANDMARK_MAX].strip()
     if not any(ch.isalnum() for ch in text):
         raise InvalidInputError("ussd.err.landmark")
