@@ -4,6 +4,7 @@ from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
+from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 
 __all__ = [
     "AuditEntry",
@@ -15,5 +16,9 @@ __all__ = [
     "OutboundSms",
     "Region",
     "StaffUser",
+    "UssdDraft",
+    "UssdPreference",
+    "UssdSession",
+    "UssdSessionEvent",
     "Ward",
 ]

@@ -1,0 +1,355 @@
+"""One USSD hop: replay the caller's inputs, run a finishing action, keep drafts and events.
+
+Everything a hop needs is in the database (Redis is never touched here), and nothing calls an
+outside service: a hop answers in milliseconds, and the case it creates is handed to referral
+through ``case_created`` after commit. Services flush; the view commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.cases.models import Case, CaseCategory, CaseSource, ChildrenCount, SeenWhen
+from app.cases.services import CaseInputError, NewReport, create_case, find_by_reference
+from app.cases.status import PUBLIC_STATUS
+from app.clock import utcnow
+from app.extensions import db
+from app.gsm import to_gsm7
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from app.phone import InvalidPhoneError, normalise_phone
+from app.privacy import DecryptionError, mask_phone, phone_hash
+from app.ussd import menu
+from app.ussd.engine import End, Item, Position, render, walk
+from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
+
+log = logging.getLogger(__name__)
+
+DRAFT_TTL = timedelta(minutes=15)
+SESSION_TTL = timedelta(days=1)
+MAX_TEXT = 2000
+SEARCH_LIMIT = 6
+
+
+class HopError(ValueError):
+    """A hop that cannot be served (missing field, unknown code, bad phone number)."""
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One USSD request from Africa's Talking, validated."""
+
+    session_id: str
+    service_code: str
+    phone: str  # E.164
+    text: str
+    network_code: str | None = None
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], service_code: str) -> Hop:
+        """Parse AT's form fields.
+
+        Raises:
+            HopError: a field is missing or wrong; the message names it.
+        """
+        for name in ("sessionId", "serviceCode", "phoneNumber", "text"):
+            if name not in form:
+                raise HopError(f"missing field {name}")
+        session_id = form["sessionId"].strip()
+        if not session_id or len(session_id) > 128:
+            raise HopError("sessionId is empty or longer than 128 characters")
+        if form["serviceCode"].strip() != service_code:
+            raise HopError("unknown serviceCode")
+        raw_phone = form["phoneNumber"]
+        if raw_phone[:1] == " " and raw_phone[1:2].isdigit():
+            raw_phone = "+" + raw_phone[1:]  # an unencoded '+' decoded as a space
+        try:
+            phone = normalise_phone(raw_phone)
+        except InvalidPhoneError:
+            raise HopError("phoneNumber is not a valid phone number") from None
+        text = form["text"]
+        if len(text) > MAX_TEXT:
+            raise HopError(f"text is longer than {MAX_TEXT} characters")
+        return cls(session_id, form["serviceCode"].strip(), phone, text,
+                   form.get("networkCode") or None)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the webhook answers: ``CON …``/``END …`` and the screen id for hop metadata."""
+
+    text: str
+    screen_id: str
+
+    @property
+    def end(self) -> bool:
+        return self.text.startswith("END ")
+
+
+class DbProvider:
+    """The engine's read-only data, from the gazetteer and cases; cached for one hop."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str | None], list[Item]] = {}
+
+    def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
+        key = (source, parent_id)
+        if key not in self._cache:
+            self._cache[key] = self._load(source, parent_id)
+        return self._cache[key]
+
+    @staticmethod
+    def _load(source: str, parent_id: str | None) -> list[Item]:
+        from app.gazetteer import services as gz
+
+        if source == "regions":
+            return [Item(r.id, to_gsm7(r.name)) for r in gz.list_regions()]
+        if parent_id is None:
+            return []
+        if source == "councils":
+            return [Item(c.id, to_gsm7(gz.council_label(c))) for c in gz.councils_of(parent_id)]
+        if source == "wards":
+            return [Item(w.id, to_gsm7(w.name)) for w in gz.wards_of(parent_id)]
+        raise ValueError(f"unknown list {source!r}")
+
+    def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        from app.gazetteer import services as gz
+
+        if source != "wards" or parent_id is None:
+            return []
+        return [Item(w.id, to_gsm7(w.name))
+                for w in gz.search_wards(parent_id, typed, limit=SEARCH_LIMIT)]
+
+    def case_status(self, reference: str) -> str | None:
+        case = find_by_reference(reference)
+        return None if case is None else PUBLIC_STATUS[case.status]
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    pos: Position
+    provider: DbProvider
+    hop: Hop
+    lang: str
+
+
+def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    return menu.check_status(ctx.pos, ctx.provider)
+
+
+def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    """Create the reported case once per session; a repeated hop shows the same number."""
+    existing = _case_of_session(ctx.hop.session_id)
+    if existing is not None:
+        return "ussd.done", {"ref": existing.reference}
+    a = ctx.pos.answers
+    report = NewReport(
+        category=a.get("category", CaseCategory.OTHER),
+        labour_kind=a.get("labour_kind"),
+        council_id=str(a.get("council")),
+        ward_id=a.get("ward"),
+        urgent=bool(a.get("urgent")),
+        children=a.get("children", ChildrenCount.UNKNOWN),
+        seen_when=a.get("seen_when", SeenWhen.NOW),
+        landmark=a.get("landmark"),
+        callback_consent=bool(a.get("callback_consent")),
+        reporter_phone=ctx.hop.phone,
+        language=ctx.lang,
+        source=CaseSource.USSD,
+        ussd_session_id=ctx.hop.session_id,
+    )
+    try:
+        with db.session.begin_nested():
+            case = create_case(report)
+    except IntegrityError:
+        # The same confirming hop arrived twice at once; the other request made the case.
+        case = _case_of_session(ctx.hop.session_id)  # type: ignore[assignment]
+        if case is None:
+            raise
+    log.info("ussd case %s created from %s", case.reference, mask_phone(ctx.hop.phone))
+    return "ussd.done", {"ref": case.reference}
+
+
+def _case_of_session(session_id: str) -> Case | None:
+    return db.session.scalar(sa.select(Case).where(Case.ussd_session_id == session_id))
+
+
+ACTIONS: Mapping[str, Callable[[ActionContext], tuple[str, dict[str, str]]]] = {
+    "create_case": _create_case,
+    "check_status": _check_status,
+}
+
+
+def handle_hop(hop: Hop) -> Reply:
+    """Answer one hop. The same ``(sessionId, text)`` always gives the same screen.
+
+    Raises:
+        CaseInputError: the answers name a place that does not exist (never from the menus).
+    """
+    now = utcnow()
+    phash = phone_hash(hop.phone)
+    session = _session(hop, phash, now)
+    inputs = hop.text.split("*") if hop.text else []
+    provider = DbProvider()
+    pos = walk(menu.graph(), inputs, provider, draft=_opened(lambda: session.draft))
+    lang = pos.lang or session.language
+    outcome = None
+    screen = pos.screen
+    if isinstance(screen, End) and screen.action is not None:
+        outcome = ACTIONS[screen.action](ActionContext(pos, provider, hop, lang))
+    rendered = render(menu.graph(), pos, menu.MESSAGES.get, lang, provider, outcome)
+
+    if pos.lang is not None:
+        _remember_language(phash, pos.lang)
+    _keep_draft(hop, phash, pos, now)
+    session.hops += 1
+    session.last_hop_at = now
+    session.last_screen = rendered.screen_id
+    db.session.flush()
+    return Reply(rendered.text, rendered.screen_id)
+
+
+def unavailable_reply(lang: str = DEFAULT_LANGUAGE) -> Reply:
+    """The END screen for a request that cannot be served: the hotline numbers."""
+    return Reply("END " + menu.MESSAGES.get(lang, menu.UNAVAILABLE), "unavailable")
+
+
+def _session(hop: Hop, phash: str, now: datetime) -> UssdSession:
+    session = db.session.get(UssdSession, hop.session_id)
+    if session is not None:
+        return session
+    pref = db.session.get(UssdPreference, phash)
+    session = UssdSession(session_id=hop.session_id, phone_hash=phash, started_at=now,
+                          language=pref.language if pref else DEFAULT_LANGUAGE)
+    if hop.text == "":  # only a fresh dial may be offered to continue a draft
+        draft = db.session.scalar(sa.select(UssdDraft).where(
+            UssdDraft.phone_hash == phash, UssdDraft.expires_at > now,
+            UssdDraft.session_id != hop.session_id))
+        path = None if draft is None else _opened(lambda: draft.path)
+        if path is not None:
+            session.draft = path
+    try:
+        with db.session.begin_nested():
+            db.session.add(session)
+    except IntegrityError:
+        # A parallel first hop of the same session won; use its row.
+        return db.session.get(UssdSession, hop.session_id)  # type: ignore[return-value]
+    return session
+
+
+def _opened(read: Callable[[], list[str] | None]) -> list[str] | None:
+    """A sealed draft, or None when it no longer opens (e.g. after a key change): the caller
+    then simply starts afresh instead of meeting an error."""
+    try:
+        return read()
+    except DecryptionError:
+        log.warning("a ussd draft could not be decrypted and was ignored")
+        return None
+
+
+def _remember_language(phash: str, lang: str) -> None:
+    if lang not in LANGUAGES:
+        return
+    pref = db.session.get(UssdPreference, phash)
+    if pref is None:
+        db.session.add(UssdPreference(phone_hash=phash, language=lang))
+    elif pref.language != lang:
+        pref.language = lang
+
+
+def _keep_draft(hop: Hop, phash: str, pos: Position, now: datetime) -> None:
+    """Save the path of an unfinished report; drop it when finished, cancelled or restarted."""
+    draft = db.session.get(UssdDraft, phash)
+    if pos.screen.id in menu.REPORT_SCREENS:
+        if draft is None:
+            draft = UssdDraft(phone_hash=phash)
+            db.session.add(draft)
+        draft.path = pos.path
+        draft.session_id = hop.session_id
+        draft.updated_at = now
+        draft.expires_at = now + DRAFT_TTL
+    elif draft is not None and (pos.resumed is False or (isinstance(pos.screen, End)
+                                and pos.screen.id.startswith("report."))):
+        db.session.delete(draft)
+
+
+def record_session_event(form: Mapping[str, str]) -> UssdSessionEvent | None:
+    """Store AT's end-of-session notification once per session; odd values are kept as None."""
+    session_id = (form.get("sessionId") or "").strip()[:128]
+    if not session_id:
+        log.warning("ussd session event without sessionId ignored")
+        return None
+    existing = db.session.scalar(
+        sa.select(UssdSessionEvent).where(UssdSessionEvent.session_id == session_id))
+    if existing is not None:
+        return existing
+    hops = [h for h in (form.get("hopsMetadata") or "").split("|") if h.strip()]
+    last_screen = hops[-1].strip()[:40] if hops else None
+    if last_screen is None:
+        session = db.session.get(UssdSession, session_id)
+        last_screen = session.last_screen if session else None
+    event = UssdSessionEvent(
+        session_id=session_id,
+        status=(form.get("status") or "unknown").strip()[:20],
+        last_screen=last_screen,
+        hops_count=_int(form.get("hopsCount")),
+        duration_ms=_int(form.get("durationInMillis")),
+        error_message=(form.get("errorMessage") or None) and form["errorMessage"][:200],
+        service_code=(form.get("serviceCode") or None) and form["serviceCode"][:32],
+        network_code=(form.get("networkCode") or None) and form["networkCode"][:16],
+        received_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+    except IntegrityError:
+        return None  # the same notification arrived twice at once
+    return event
+
+
+def abandoned_by_screen(since: datetime | None = None) -> list[tuple[str, int]]:
+    """How many sessions AT reported as abandoned (``Incomplete``) at each screen, most first.
+
+    For staff statistics: where callers give up is where the menu needs work.
+    """
+    screen = sa.func.coalesce(UssdSessionEvent.last_screen, "unknown")
+    count = sa.func.count(UssdSessionEvent.id)
+    query = (sa.select(screen, count).where(UssdSessionEvent.status == "Incomplete")
+             .group_by(screen).order_by(count.desc(), screen))
+    if since is not None:
+        query = query.where(UssdSessionEvent.received_at >= since)
+    return [(str(name), int(n)) for name, n in db.session.execute(query)]
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(str(raw).strip()) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Forget unfinished reports: drafts past their 15 minutes, the drafts pinned to sessions
+    older than that, and session rows older than a day (AT never retries that late).
+
+    Returns the number of drafts and sessions deleted.
+    """
+    now = now or utcnow()
+    removed = db.session.execute(
+        sa.delete(UssdDraft).where(UssdDraft.expires_at <= now)).rowcount or 0
+    db.session.execute(
+        sa.update(UssdSession)
+        .where(UssdSession.draft_enc.is_not(None), UssdSession.last_hop_at <= now - DRAFT_TTL)
+        .values(draft_enc=None))
+    removed += db.session.execute(
+        sa.delete(UssdSession).where(UssdSession.last_hop_at <= now - SESSION_TTL)).rowcount or 0
+    return removed
+
+
+__all__ = ["CaseInputError", "Hop", "HopError", "Reply", "abandoned_by_screen", "handle_hop",
+           "record_session_event"]

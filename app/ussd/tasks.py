@@ -1,0 +1,12 @@
+"""USSD housekeeping run by the reconciler."""
+
+from __future__ import annotations
+
+from app.ussd.services import purge_expired
+from app.worker.reconcile import sweeper
+
+
+@sweeper("ussd-drafts")
+def purge_ussd_drafts() -> int:
+    """Delete unfinished-report drafts older than 15 minutes; safe to run any time."""
+    return purge_expired()

@@ -1,0 +1,61 @@
+"""Africa's Talking USSD callbacks: one hop, and the end-of-session notification."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+
+from app.extensions import db
+from app.ussd.services import (
+    Hop,
+    HopError,
+    Reply,
+    handle_hop,
+    record_session_event,
+    unavailable_reply,
+)
+from app.web.security import verify_webhook_token
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ussd", __name__)
+
+
+@bp.post("/at/<token>/ussd")
+def ussd_hop(token: str) -> Response:
+    """One hop of a session: ``CON …`` or ``END …`` as text/plain, never a 500."""
+    verify_webhook_token(token)
+    try:
+        hop = Hop.from_form(request.form, current_app.config["USSD_SERVICE_CODE"])
+    except HopError as exc:
+        log.info("ussd hop refused: %s", exc)
+        return _answer(unavailable_reply())
+    try:
+        reply = handle_hop(hop)
+        db.session.commit()  # the case exists before the caller reads its number
+    except Exception:
+        # A caller in danger must still read the hotline numbers rather than see an error.
+        db.session.rollback()
+        log.exception("ussd hop failed (screen replaced by the hotline numbers)")
+        return _answer(unavailable_reply())
+    return _answer(reply)
+
+
+@bp.post("/at/<token>/ussd/events")
+def ussd_event(token: str) -> Response:
+    """AT's end-of-session notification: stored once; always 200 for a valid token."""
+    verify_webhook_token(token)
+    try:
+        record_session_event(request.form)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("ussd session event could not be stored")
+    return Response("", status=200, mimetype="text/plain")
+
+
+def _answer(reply: Reply) -> Response:
+    response = Response(reply.text, status=200, mimetype="text/plain")
+    response.headers["at-ussd-hop-metadata"] = reply.screen_id
+    return response
