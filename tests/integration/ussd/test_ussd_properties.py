@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ussd_helpers import TOKEN, keys_for
 
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES
 from app.ussd.engine import Item, Pick, paginate, render, walk
 from app.ussd.menu import MESSAGES, graph
 from app.ussd.services import DbProvider
+from tests.integration.ussd.ussd_helpers import TOKEN, keys_for
 
 KEYS = st.sampled_from(["", "0", "00", "1", "2", "3", "4", "5", "6", "7", "8", "9", "98",
                         "ka", "Kariakoo", "#", "1234566"])

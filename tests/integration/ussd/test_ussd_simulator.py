@@ -6,11 +6,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from ussd_helpers import find_place
 
 from app.cases.models import Case
 from app.extensions import db
 from app.ussd.models import UssdSessionEvent
+from tests.integration.ussd.ussd_helpers import find_place
 
 
 def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None:

@@ -10,10 +10,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 import time_machine
-from conftest import free_port
 from flask import Flask
 from flask.testing import FlaskClient
-from ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for
 
 from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.cases.reference import damm_digit
@@ -25,6 +23,8 @@ from app.privacy import phone_hash
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 from app.ussd.services import DbProvider, abandoned_by_screen
 from app.ussd.tasks import purge_ussd_drafts
+from tests.conftest import free_port
+from tests.integration.ussd.ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for
 
 
 def report_path(keys: list[str], landmark: str = "Near the*market") -> str:

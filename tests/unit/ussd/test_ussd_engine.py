@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ussd_fakes import FakeProvider
 
 from app.ussd.engine import (
     ITEM_BUDGET,
@@ -21,6 +20,7 @@ from app.ussd.engine import (
     walk,
 )
 from app.ussd.graph import GraphError, build_graph
+from tests.unit.ussd.ussd_fakes import FakeProvider
 
 TEXTS = {
     "t.main": "Main", "t.a": "A", "t.b": "B", "t.end": "Bye {ref}", "t.ask": "Age?",

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from ussd_fakes import FakeProvider, ref
 
 from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES, catalog_keys
 from app.ussd import menu
 from app.ussd.engine import End, InvalidInputError, Position, Rendered, render, walk
+from tests.unit.ussd.ussd_fakes import FakeProvider, ref
 
 G = menu.graph()
 T = menu.MESSAGES.get

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 028ec06df617
+Revision ID: 8d1d23f1432e
 Revises: 
-Create Date: 2026-11-29 20:34:32.497196+00:00
+Create Date: 2026-11-29 20:36:31.011330+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
 enum's CHECK constraint (see migrations/env.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '028ec06df617'
+revision = '8d1d23f1432e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -108,6 +108,51 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_users_email'))
     )
+    op.create_table('ussd_drafts',
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('path_enc', sa.Text(), nullable=False),
+    sa.Column('session_id', sa.String(length=128), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('phone_hash', name=op.f('pk_ussd_drafts'))
+    )
+    op.create_index(op.f('ix_ussd_drafts_expires_at'), 'ussd_drafts', ['expires_at'], unique=False)
+    op.create_table('ussd_preferences',
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('phone_hash', name=op.f('pk_ussd_preferences'))
+    )
+    op.create_table('ussd_session_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.String(length=128), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('last_screen', sa.String(length=40), nullable=True),
+    sa.Column('hops_count', sa.Integer(), nullable=True),
+    sa.Column('duration_ms', sa.Integer(), nullable=True),
+    sa.Column('error_message', sa.String(length=200), nullable=True),
+    sa.Column('service_code', sa.String(length=32), nullable=True),
+    sa.Column('network_code', sa.String(length=16), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ussd_session_events')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_ussd_session_events_session_id'))
+    )
+    op.create_index(op.f('ix_ussd_session_events_last_screen'), 'ussd_session_events', ['last_screen'], unique=False)
+    op.create_index(op.f('ix_ussd_session_events_received_at'), 'ussd_session_events', ['received_at'], unique=False)
+    op.create_index(op.f('ix_ussd_session_events_status'), 'ussd_session_events', ['status'], unique=False)
+    op.create_table('ussd_sessions',
+    sa.Column('session_id', sa.String(length=128), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('draft_enc', sa.Text(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_hop_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('hops', sa.Integer(), nullable=False),
+    sa.Column('last_screen', sa.String(length=40), nullable=True),
+    sa.PrimaryKeyConstraint('session_id', name=op.f('pk_ussd_sessions'))
+    )
+    op.create_index(op.f('ix_ussd_sessions_phone_hash'), 'ussd_sessions', ['phone_hash'], unique=False)
+    op.create_index(op.f('ix_ussd_sessions_started_at'), 'ussd_sessions', ['started_at'], unique=False)
     op.create_table('councils',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('region_id', sa.String(length=8), nullable=False),
@@ -207,6 +252,16 @@ def downgrade() -> None:
     op.drop_table('wards')
     op.drop_index(op.f('ix_councils_region_id'), table_name='councils')
     op.drop_table('councils')
+    op.drop_index(op.f('ix_ussd_sessions_started_at'), table_name='ussd_sessions')
+    op.drop_index(op.f('ix_ussd_sessions_phone_hash'), table_name='ussd_sessions')
+    op.drop_table('ussd_sessions')
+    op.drop_index(op.f('ix_ussd_session_events_status'), table_name='ussd_session_events')
+    op.drop_index(op.f('ix_ussd_session_events_received_at'), table_name='ussd_session_events')
+    op.drop_index(op.f('ix_ussd_session_events_last_screen'), table_name='ussd_session_events')
+    op.drop_table('ussd_session_events')
+    op.drop_table('ussd_preferences')
+    op.drop_index(op.f('ix_ussd_drafts_expires_at'), table_name='ussd_drafts')
+    op.drop_table('ussd_drafts')
     op.drop_table('staff_users')
     op.drop_index(op.f('ix_sms_delivery_reports_provider_id'), table_name='sms_delivery_reports')
     op.drop_table('sms_delivery_reports')
