@@ -2,17 +2,21 @@
 
 from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
+from app.referral.models import Alert, ReferralWave, Responder
 from app.sms.models import InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
 
 __all__ = [
+    "Alert",
     "AuditEntry",
     "Case",
     "CaseEventRecord",
     "Council",
     "InboundSms",
     "OutboundSms",
+    "ReferralWave",
     "Region",
+    "Responder",
     "StaffUser",
     "Ward",
 ]
