@@ -79,7 +79,7 @@ def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
     busy = (sa.select(Alert.responder_id, sa.func.count(sa.distinct(Alert.case_id)))
             .where(Alert.status.in_([*WAITING, AlertStatus.ACCEPTED]))
             .group_by(Alert.responder_id))
-    load = dict(db.session.execute(busy).tuples().all())
+    load: dict[int, int] = dict(db.session.execute(busy).all())  # type: ignore[arg-type]
     rows = db.session.scalars(sa.select(Responder).where(Responder.role.in_(roles))).all()
     return [Candidate(r.id, r.role, r.region_id, r.council_id, r.ward_id,
                       (r.lat, r.lon) if r.lat is not None and r.lon is not None
@@ -132,8 +132,9 @@ def _start_wave(case: Case, number: int, plan: WavePlan, responder_ids: list[int
     event = CaseEvent.REFER if case.status is CaseStatus.RECEIVED else CaseEvent.ESCALATE
     apply_event(case, event, detail={"wave": number, "responders": responder_ids,
                                      "deadline": wave.deadline_at.isoformat()})
-    enqueue_after_commit(check_wave, wave.id, job_id=f"wave-deadline-{wave.id}",
-                         at=wave.deadline_at)
+    # RQ keeps whole seconds: round up so the job never wakes before the deadline.
+    at = wave.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
+    enqueue_after_commit(check_wave, wave.id, job_id=f"wave-deadline-{wave.id}", at=at)
     return wave
 
 

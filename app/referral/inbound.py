@@ -108,7 +108,7 @@ def _find_alert(responder: Responder, command: Command, msg: InboundSms) -> Aler
         sa.select(Alert, Case.reference).join(Case, Case.id == Alert.case_id)
         .where(Alert.responder_id == responder.id, Alert.status.in_(OPEN),
                Case.status != CaseStatus.CLOSED)
-        .order_by(Alert.id)).tuples().all()
+        .order_by(Alert.id)).all()
     if not open_alerts:
         raise Reply("no_open_alert", "reply.no_open")
     if len(open_alerts) > 1:
