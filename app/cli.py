@@ -65,6 +65,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
     _print_banner(app, host, port)
     runner = None
     if app.extensions["linda_jobs"].embedded and app.config["LINDA_EMBEDDED_WORKER"]:
@@ -76,6 +77,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
     finally:
         if runner is not None:
             runner.stop()
+
+
+def _reachable(host: str) -> str:
+    """The address this process can reach itself at, for the sandbox's own HTTP calls."""
+    return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
 
 
 def _print_banner(app: Flask, host: str, port: int) -> None:
