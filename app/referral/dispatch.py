@@ -19,6 +19,7 @@ from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.services import council_label, fold
 from app.referral.matching import Candidate, Point, Site, pick
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
@@ -62,11 +63,18 @@ def best_point(ward_id: str | None, council_id: str | None, region_id: str | Non
 
 
 def place_parts(case: Case) -> list[str]:
-    """Ward, council and region names of a case, most specific first."""
+    """Ward, council label and region of a case, most specific first ("Kariakoo",
+    "Ilala (Dar Es Salaam CC)", "Dar es Salaam"); the region is left out when the council
+    label already names it."""
     ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
-    council = db.session.get(Council, case.council_id)
-    region = db.session.get(Region, case.region_id)
-    return [x.name for x in (ward, council, region) if x is not None]
+    council = db.session.get_one(Council, case.council_id)
+    region = db.session.get_one(Region, case.region_id)
+    label = council_label(council)
+    parts = [ward.name] if ward is not None else []
+    parts.append(label)
+    if fold(region.name) not in fold(label):
+        parts.append(region.name)
+    return parts
 
 
 def case_site(case: Case) -> Site:
