@@ -40,20 +40,33 @@ class Reply(Exception):  # noqa: N818 - a control-flow signal carrying the answe
 
 
 def handle_inbound(msg: InboundSms) -> None:
-    """Act on one stored inbound SMS and queue its one reply; a second call does nothing."""
+    """Act on one stored inbound SMS and queue its one reply; a second call does nothing.
+
+    A failure inside the command is rolled back to a savepoint and still answered, so the
+    sender is never left without a reply and the message is never stored unhandled.
+    """
+    db.session.refresh(msg, with_for_update=True)  # the same row signalled twice at once
     if msg.handled_at is not None:
         return
     command = parse_command(msg.text)
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
+    savepoint = db.session.begin_nested()
     try:
         if responder is None:
             audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
             raise Reply("unknown_sender", "reply.unknown_sender",
                         ussd=current_app.config["USSD_SERVICE_CODE"])
         outcome, key, params = _run(responder, command, msg)
+        savepoint.commit()
     except Reply as reply:
+        savepoint.commit()
         outcome, key, params = reply.outcome, reply.key, reply.params
+    except Exception:
+        savepoint.rollback()
+        log.exception("inbound sms %s: command %s failed", msg.id, command.verb.value)
+        audit("sms", "referral.command_failed", "inbound_sms", msg.id, verb=command.verb.value)
+        outcome, key, params = "error", "reply.error", {}
     body = text(lang, key, **params) if key != "alert" else params["body"]
     queue_sms(msg.sender, body, purpose="reply", ref_kind="inbound", ref_id=msg.id)
     msg.handled_at = utcnow()

@@ -185,3 +185,25 @@ def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_job
     report()
     run_jobs()
     assert len(sms_to(police.phone, "alert")) == 1
+
+
+def test_a_command_that_fails_is_rolled_back_and_still_answered(app, run_jobs,
+                                                                monkeypatch) -> None:
+    from app.referral import inbound
+
+    police = responder("police_gcd", ward=KARIAKOO)
+    case = report()
+    run_jobs()
+
+    def broken(responder, alert, case, command):
+        case.lead_responder_id = responder.id  # a half-done change…
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(inbound, "_accept", broken)
+    msg = sms_in(police.phone, "kubali")
+    case = fresh(case)
+    assert case.status is CaseStatus.REFERRED and case.lead_responder_id is None  # …undone
+    assert "Jaribu tena" in replies(police.phone)[-1]
+    db.session.refresh(msg)
+    assert msg.outcome == "error" and msg.handled_at is not None
+    assert "referral.command_failed" in set(db.session.scalars(sa.select(AuditEntry.action)))
