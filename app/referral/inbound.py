@@ -45,6 +45,8 @@ def handle_inbound(msg: InboundSms) -> None:
     A failure inside the command is rolled back to a savepoint and still answered, so the
     sender is never left without a reply and the message is never stored unhandled.
     """
+    if msg.id is None:
+        db.session.flush()
     db.session.refresh(msg, with_for_update=True)  # the same row signalled twice at once
     if msg.handled_at is not None:
         return

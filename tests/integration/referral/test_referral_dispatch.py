@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from referral_helpers import (
     BAGAMOYO,
@@ -147,14 +148,16 @@ def wave_deadline(case, number: int):
         ReferralWave.case_id == case.id, ReferralWave.number == number)).one()
 
 
-def test_a_failed_delivery_moves_the_slot_on_at_once(app, run_jobs) -> None:
+@pytest.mark.parametrize("status", [SmsStatus.FAILED, SmsStatus.EXPIRED])
+def test_a_failed_or_expired_alert_sms_moves_the_slot_on_at_once(app, run_jobs,
+                                                                 status: SmsStatus) -> None:
     police = responder("police_gcd", ward=KARIAKOO)
     swo = responder("social_welfare")
     next_police = responder("police_gcd", ward=KISUTU)
     case = report()
     run_jobs()
     (alert_sms,) = sms_to(police.phone, "alert")
-    delivery(alert_sms, SmsStatus.FAILED)
+    delivery(alert_sms, status)
     run_jobs()
     alerts = alerts_of(case)
     assert alerts[police.id].status is AlertStatus.FAILED
