@@ -26,11 +26,15 @@ from app.referral.roles import ResponderRole
 from app.referral.rules import REACH, RuleBook, WavePlan
 from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
 from app.referral.texts import alert_text, exhausted_text
+from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
+from app.sms.status import SmsStatus
 from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
+#: Outbox statuses that mean an alert never reached its responder.
+SMS_FAILED = (SmsStatus.FAILED, SmsStatus.EXPIRED)
 #: Cases still waiting for somebody to take them.
 SEEKING = (CaseStatus.RECEIVED, CaseStatus.REFERRED)
 
@@ -176,6 +180,7 @@ def check_wave(wave: ReferralWave, case: Case, now: datetime) -> None:
         wave.closed_at = now
         return
     alerts = db.session.scalars(sa.select(Alert).where(Alert.wave_id == wave.id)).all()
+    _catch_up_failures(case, [a for a in alerts if a.status in WAITING])
     waiting = [a for a in alerts if a.status in WAITING]
     if now < wave.deadline_at and len(waiting) < wave.size:
         waiting += _refill(case, wave, wave.size - len(waiting))
@@ -187,6 +192,21 @@ def check_wave(wave: ReferralWave, case: Case, now: datetime) -> None:
     record(case, "wave_closed", detail={
         "wave": wave.number, "reason": "deadline" if now >= wave.deadline_at else "no one left"})
     open_wave(case, wave.number + 1)
+
+
+def _catch_up_failures(case: Case, waiting: list[Alert]) -> None:
+    """Fail alerts whose SMS failed while the delivery-report receiver could not run."""
+    sms_ids = [a.sms_id for a in waiting if a.sms_id is not None]
+    if not sms_ids:
+        return
+    failed = dict(db.session.execute(
+        sa.select(OutboundSms.id, OutboundSms.status).where(
+            OutboundSms.id.in_(sms_ids), OutboundSms.status.in_(SMS_FAILED))).all())
+    for alert in waiting:
+        if alert.sms_id in failed:
+            move_alert(alert, AlertEvent.FAIL, reason=f"sms {failed[alert.sms_id].value}")
+            record(case, "alert_failed", detail={"alert": alert.id,
+                                                 "sms": failed[alert.sms_id].value})
 
 
 def _refill(case: Case, wave: ReferralWave, count: int) -> list[Alert]:

@@ -16,6 +16,7 @@ from app.referral import dispatch as svc
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.status import WAITING, AlertStatus
 from app.referral.texts import text
+from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.worker.queue import enqueue
 from app.worker.reconcile import sweeper
@@ -77,12 +78,16 @@ def sweep_undispatched() -> int:
 
 @sweeper("referral-waves")
 def sweep_waves() -> int:
-    """Open waves past their deadline or with nobody left waiting."""
+    """Open waves past their deadline, with nobody left waiting, or with an alert whose SMS
+    failed unnoticed (the delivery-report receiver did not run)."""
     waiting = sa.select(Alert.id).where(Alert.wave_id == ReferralWave.id,
                                         Alert.status.in_(WAITING)).exists()
+    undelivered = sa.select(Alert.id).join(OutboundSms, OutboundSms.id == Alert.sms_id).where(
+        Alert.wave_id == ReferralWave.id, Alert.status.in_(WAITING),
+        OutboundSms.status.in_(svc.SMS_FAILED)).exists()
     ids = db.session.scalars(sa.select(ReferralWave.id).where(
         ReferralWave.closed_at.is_(None),
-        sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting))).all()
+        sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting, undelivered))).all()
     return sum(enqueue(check_wave, i, job_id=f"wave-check-{i}") for i in ids)
 
 

@@ -245,3 +245,20 @@ def test_the_lead_is_reminded_once_when_a_case_stays_open(app, run_jobs, reconci
         run_jobs()
     (reminder,) = sms_to(police.phone, "reminder")
     assert case.reference in reminder.body and "MALIZA" in reminder.body
+
+
+def test_a_failure_the_receiver_missed_is_caught_up_by_the_reconciler(
+        app, run_jobs, reconcile) -> None:
+    police = responder("police_gcd", ward=KARIAKOO)
+    next_police = responder("police_gcd", ward=KISUTU)
+    responder("social_welfare")
+    case = report()
+    run_jobs()
+    (alert_sms,) = sms_to(police.phone, "alert")
+    alert_sms.status = SmsStatus.FAILED  # set without telling anybody
+    db.session.commit()
+    reconcile()
+    run_jobs()
+    alerts = alerts_of(case)
+    assert alerts[police.id].status is AlertStatus.FAILED
+    assert next_police.id in alerts
