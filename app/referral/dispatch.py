@@ -105,44 +105,50 @@ def already_alerted(case: Case) -> set[int]:
 
 
 def dispatch(case: Case) -> None:
-    """Send the first wave of a received case (nothing if it already has one)."""
-    if case.status is not CaseStatus.RECEIVED:
+    """Start the rule of a case waiting for its first wave, or waiting again after being
+    released or reopened; a case with an open wave is left alone."""
+    if case.status not in SEEKING:
         return
-    if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id)):
+    if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
+                                                          ReferralWave.closed_at.is_(None))):
         return
     open_wave(case, 1)
 
 
-def open_wave(case: Case, number: int) -> ReferralWave | None:
-    """Start wave ``number`` (or the next one that finds anybody); exhaust after the last."""
+def open_wave(case: Case, step: int) -> ReferralWave | None:
+    """Start step ``step`` of the rule (or the next one that finds anybody); exhaust after the
+    last."""
     plans = rulebook().waves_for(case.category.value, case.urgent)
     exclude = already_alerted(case)
     site = case_site(case)
-    for n in range(number, len(plans) + 1):
+    for n in range(step, len(plans) + 1):
         plan = plans[n - 1]
         chosen = pick(site, candidates(plan.roles), plan.roles, plan.responders,
                       exclude=exclude, max_tier=plan.max_tier)
         if not chosen:
-            record(case, "wave_skipped", detail={"wave": n, "reason": "no responder"})
+            record(case, "wave_skipped", detail={"step": n, "reason": "no responder"})
             continue
         return _start_wave(case, n, plan, [c.id for c in chosen])
     exhaust(case)
     return None
 
 
-def _start_wave(case: Case, number: int, plan: WavePlan, responder_ids: list[int]) -> ReferralWave:
+def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int]) -> ReferralWave:
     from app.referral.tasks import check_wave
 
     now = utcnow()
-    wave = ReferralWave(case_id=case.id, number=number, roles=[r.value for r in plan.roles],
-                        size=plan.responders, reach=plan.reach, created_at=now,
+    number = 1 + (db.session.scalar(sa.select(sa.func.max(ReferralWave.number)).where(
+        ReferralWave.case_id == case.id)) or 0)
+    wave = ReferralWave(case_id=case.id, number=number, step=step,
+                        roles=[r.value for r in plan.roles], size=plan.responders,
+                        reach=plan.reach, created_at=now,
                         deadline_at=now + timedelta(seconds=plan.deadline_seconds))
     db.session.add(wave)
     db.session.flush()
     for rid in responder_ids:
         send_alert(case, db.session.get_one(Responder, rid), wave)
-    event = CaseEvent.REFER if case.status is CaseStatus.RECEIVED else CaseEvent.ESCALATE
-    apply_event(case, event, detail={"wave": number, "responders": responder_ids,
+    event = CaseEvent.ESCALATE if case.status is CaseStatus.REFERRED else CaseEvent.REFER
+    apply_event(case, event, detail={"wave": number, "step": step, "responders": responder_ids,
                                      "deadline": wave.deadline_at.isoformat()})
     # RQ keeps whole seconds: round up so the job never wakes before the deadline.
     at = wave.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
@@ -191,7 +197,7 @@ def check_wave(wave: ReferralWave, case: Case, now: datetime) -> None:
     wave.closed_at = now
     record(case, "wave_closed", detail={
         "wave": wave.number, "reason": "deadline" if now >= wave.deadline_at else "no one left"})
-    open_wave(case, wave.number + 1)
+    open_wave(case, wave.step + 1)
 
 
 def _catch_up_failures(case: Case, waiting: list[Alert]) -> None:
@@ -235,6 +241,14 @@ def exhaust(case: Case) -> None:
     apply_event(case, CaseEvent.EXHAUST, detail={"supervisors": [s.id for s in supervisors]})
     if not supervisors:
         log.warning("case %s needs attention and no hotline supervisor is on duty", case.id)
+
+
+def release_lead(case: Case) -> None:
+    """The lead handed the case back (or it was reopened): their alert ends, they lead no more."""
+    for alert in db.session.scalars(sa.select(Alert).where(
+            Alert.case_id == case.id, Alert.status == AlertStatus.ACCEPTED)):
+        move_alert(alert, AlertEvent.CANCEL, reason="released")
+    case.lead_responder_id = None
 
 
 def request_check(wave_id: int) -> None:

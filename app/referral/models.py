@@ -69,7 +69,8 @@ class ReferralWave(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    number: Mapped[int]  # 1-based position in the case's rule
+    number: Mapped[int]  # 1, 2, 3… in the order the case's waves went out
+    step: Mapped[int]  # 1-based position in the case's rule (a reopened case starts again)
     roles: Mapped[list[Any]] = mapped_column(sa.JSON)
     size: Mapped[int]  # responders wanted at once
     reach: Mapped[str] = mapped_column(sa.String(16))

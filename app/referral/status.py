@@ -57,6 +57,7 @@ TRANSITIONS: Final[Mapping[tuple[AlertStatus, AlertEvent], AlertStatus]] = {
     **{(s, V.EXPIRE): A.EXPIRED for s in (A.PENDING, A.SENT, A.DELIVERED, A.EXPIRED)},
     **{(s, V.CANCEL): A.CANCELLED for s in (A.PENDING, A.SENT, A.DELIVERED, A.EXPIRED,
                                             A.DECLINED, A.FAILED, A.CANCELLED)},
+    (A.ACCEPTED, V.CANCEL): A.CANCELLED,  # the lead handed the case back
     (A.ACCEPTED, V.FINISH): A.DONE,
     (A.DONE, V.FINISH): A.DONE,  # the same DONE twice
 }

@@ -69,10 +69,12 @@ def follow_up_after() -> timedelta:
 
 @sweeper("referral-dispatch")
 def sweep_undispatched() -> int:
-    """Received cases with no wave yet (the queue lost the job, or it crashed)."""
-    has_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id).exists()
-    ids = db.session.scalars(sa.select(Case.id).where(Case.status == CaseStatus.RECEIVED,
-                                                      ~has_wave)).all()
+    """Cases waiting for a responder with no open wave: new ones whose job was lost, and
+    released or reopened ones."""
+    open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
+                                                 ReferralWave.closed_at.is_(None)).exists()
+    ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(svc.SEEKING),
+                                                      ~open_wave)).all()
     return sum(enqueue(dispatch_case, i, job_id=f"dispatch-{i}") for i in ids)
 
 

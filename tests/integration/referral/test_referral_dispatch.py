@@ -262,3 +262,25 @@ def test_a_failure_the_receiver_missed_is_caught_up_by_the_reconciler(
     alerts = alerts_of(case)
     assert alerts[police.id].status is AlertStatus.FAILED
     assert next_police.id in alerts
+
+
+def test_a_released_case_looks_for_responders_again(app, run_jobs) -> None:
+    from app.cases.services import apply_event
+    from app.cases.status import CaseEvent
+
+    police = responder("police_gcd", ward=KARIAKOO)
+    weo = responder("ward_executive", ward=KARIAKOO)
+    case = report()
+    run_jobs()
+    sms_in(police.phone, "kubali")
+    case = fresh(case)
+    apply_event(case, CaseEvent.RELEASE, actor="staff:1")  # the lead handed it back
+    db.session.commit()
+    run_jobs()
+    case = fresh(case)
+    assert case.status is CaseStatus.REFERRED and case.lead_responder_id is None
+    alerts = alerts_of(case)
+    assert alerts[police.id].status is AlertStatus.CANCELLED
+    assert alerts[weo.id].status is AlertStatus.PENDING  # a new round, new people
+    sms_in(police.phone, f"MALIZA {case.reference}")
+    assert fresh(case).status is CaseStatus.REFERRED
