@@ -152,8 +152,10 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
     from app.referral.tasks import remind_lead
     from app.worker.queue import enqueue_after_commit
 
+    due = now + timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
+    # RQ keeps whole seconds: round up so the job never wakes before it is due.
     enqueue_after_commit(remind_lead, alert.id, job_id=f"remind-{alert.id}",
-                         at=now + timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"]))
+                         at=due.replace(microsecond=0) + timedelta(seconds=1))
     return "accepted", "reply.accepted", {"ref": ref}
 
 

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from app.referral.matching import COUNCIL, NATIONAL, REGION, WARD, Candidate, Site, pick, rank, tier
 from app.referral.roles import ResponderRole
 
@@ -55,3 +58,29 @@ def test_pick_takes_the_nearest_of_each_role_in_turn() -> None:
     assert [c.id for c in pick(SITE, pool, roles, 3)] == [1, 3, 2]
     assert [c.id for c in pick(SITE, pool, roles, 9)] == [1, 3, 2, 4]
     assert pick(SITE, pool, (R.SHELTER,), 2) == []
+
+
+roles_st = st.sampled_from([R.POLICE_GCD, R.SOCIAL_WELFARE, R.HEALTH])
+candidate_st = st.builds(
+    Candidate, id=st.integers(1, 50), role=roles_st,
+    region_id=st.sampled_from(["TZ-01", "TZ-02"]), council_id=st.sampled_from(["C1", "C2", None]),
+    ward_id=st.sampled_from(["W1", "W2", None]),
+    point=st.one_of(st.none(), st.tuples(st.floats(-11, -1), st.floats(29, 40))),
+    available=st.booleans(), open_cases=st.integers(0, 5))
+
+
+@given(pool=st.lists(candidate_st, max_size=15, unique_by=lambda c: c.id),
+       count=st.integers(0, 6), exclude=st.sets(st.integers(1, 50), max_size=5),
+       seed=st.randoms(use_true_random=False))
+def test_pick_is_deterministic_and_never_returns_who_it_must_skip(pool, count, exclude,
+                                                                 seed) -> None:
+    roles = (R.POLICE_GCD, R.SOCIAL_WELFARE)
+    chosen = pick(SITE, pool, roles, count, exclude=exclude, max_tier=REGION)
+    shuffled = list(pool)
+    seed.shuffle(shuffled)
+    assert pick(SITE, shuffled, roles, count, exclude=exclude, max_tier=REGION) == chosen
+    assert len(chosen) == min(count, len(rank(SITE, pool, roles, exclude=exclude,
+                                              max_tier=REGION)))
+    for c in chosen:
+        assert c.available and c.role in roles and c.id not in exclude
+        assert tier(SITE, c) <= REGION
