@@ -284,3 +284,16 @@ def test_a_released_case_looks_for_responders_again(app, run_jobs) -> None:
     assert alerts[weo.id].status is AlertStatus.PENDING  # a new round, new people
     sms_in(police.phone, f"MALIZA {case.reference}")
     assert fresh(case).status is CaseStatus.REFERRED
+
+
+def test_a_reporter_without_consent_never_gets_an_sms(app, run_jobs, later) -> None:
+    police = responder("police_gcd", ward=KARIAKOO)
+    responder("hotline_supervisor", council=None)
+    case = report(consent=False)
+    run_jobs()
+    with later(wave_deadline(case, 1) + timedelta(seconds=1)):
+        run_jobs()  # exhausted: supervisors told
+    sms_in(police.phone, f"KUBALI {case.reference}")  # a late accept
+    sms_in(police.phone, f"MALIZA {case.reference} salama")
+    assert fresh(case).status is CaseStatus.CLOSED
+    assert sms_to(REPORTER) == []
