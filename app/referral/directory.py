@@ -171,7 +171,7 @@ def import_responders(rows: Iterable[Row], *, actor: str, added_by: str) -> Impo
             responder.phone = row.phone
             db.session.add(responder)
             db.session.flush()
-            _ask_confirmation(responder, added_by)
+            ask_confirmation(responder, added_by)
             summary.added.append(responder.id)
             continue
         changed = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
@@ -186,7 +186,7 @@ def import_responders(rows: Iterable[Row], *, actor: str, added_by: str) -> Impo
     return summary
 
 
-def _ask_confirmation(responder: Responder, added_by: str) -> None:
+def ask_confirmation(responder: Responder, added_by: str) -> None:
     """The one SMS a new number gets: who added it, as what, and to reply ANZA/START."""
     if responder.confirm_sms_id is not None:
         return

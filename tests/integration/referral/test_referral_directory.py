@@ -124,3 +124,9 @@ def test_export_imports_back_unchanged_and_shows_who_confirmed(app, tmp_path) ->
     again = run(app, "import", str(out))
     assert "0 added, 0 updated, 3 unchanged" in again.output, again.output
     assert "+255713000102" in run(app, "export").output
+
+
+def test_a_missing_file_is_one_clear_line(app, tmp_path) -> None:
+    result = run(app, "import", str(tmp_path / "nope.csv"))
+    assert result.exit_code != 0
+    assert "cannot read" in result.output and "nope.csv" in result.output
