@@ -2,11 +2,13 @@
 
 from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
+from app.referral.models import Alert, ReferralWave, Responder
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 
 __all__ = [
+    "Alert",
     "AuditEntry",
     "Case",
     "CaseEventRecord",
@@ -14,7 +16,9 @@ __all__ = [
     "DeliveryReport",
     "InboundSms",
     "OutboundSms",
+    "ReferralWave",
     "Region",
+    "Responder",
     "StaffUser",
     "UssdDraft",
     "UssdPreference",

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 import sqlalchemy as sa
+from blinker import Signal
 
 from app.clock import utcnow
 from app.extensions import db
@@ -70,7 +71,17 @@ def test_inbound_too_long_id_is_400(client):
     assert (response.status_code, response.get_json()["field"]) == (400, "id")
 
 
-def test_inbound_is_stored_once_per_id_and_processed_once(client, run_jobs):
+@pytest.fixture
+def sms_layer_only(monkeypatch):
+    """These tests are about the SMS layer alone: other features' receivers (the referral
+    command handler) are swapped out for a fresh signal the test connects to."""
+    fresh = Signal("inbound-sms-received (test)")
+    monkeypatch.setattr("app.sms.tasks.inbound_sms_received", fresh)
+    monkeypatch.setitem(globals(), "inbound_sms_received", fresh)
+    return fresh
+
+
+def test_inbound_is_stored_once_per_id_and_processed_once(client, run_jobs, sms_layer_only):
     handled: list[int] = []
 
     def handler(msg):
@@ -95,7 +106,7 @@ def test_inbound_is_stored_once_per_id_and_processed_once(client, run_jobs):
     assert (reply.to, reply.body) == (PHONE, "Umekubali: KUBALI 1234567")
 
 
-def test_inbound_no_receiver_took_is_marked_unhandled(client, run_jobs, caplog):
+def test_inbound_no_receiver_took_is_marked_unhandled(client, run_jobs, caplog, sms_layer_only):
     client.post(INBOUND, data=inbound_form())
     run_jobs()
     msg = db.session.scalars(sa.select(InboundSms)).one()
@@ -106,7 +117,9 @@ def test_inbound_no_receiver_took_is_marked_unhandled(client, run_jobs, caplog):
     assert PHONE.lstrip("+") not in caplog.text
 
 
-def test_inbound_lost_from_redis_is_processed_by_the_reconciler(client, run_jobs, reconcile):
+def test_inbound_lost_from_redis_is_processed_by_the_reconciler(
+    client, run_jobs, reconcile, sms_layer_only
+):
     client.post(INBOUND, data=inbound_form())
     state().connection.flushdb()
     assert run_jobs() == 0
@@ -115,7 +128,9 @@ def test_inbound_lost_from_redis_is_processed_by_the_reconciler(client, run_jobs
     assert db.session.scalars(sa.select(InboundSms)).one().outcome == "unhandled"
 
 
-def test_a_failing_receiver_leaves_the_message_for_the_next_try(client, run_jobs, reconcile):
+def test_a_failing_receiver_leaves_the_message_for_the_next_try(
+    client, run_jobs, reconcile, sms_layer_only
+):
     def broken(msg):
         raise RuntimeError("handler bug")
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8d1d23f1432e
+Revision ID: 171d1f3e1631
 Revises: 
-Create Date: 2026-11-29 20:36:31.011330+00:00
+Create Date: 2026-11-29 20:38:01.536012+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
 enum's CHECK constraint (see migrations/env.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8d1d23f1432e'
+revision = '171d1f3e1631'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -219,6 +219,35 @@ def upgrade() -> None:
     op.create_index(op.f('ix_cases_reporter_phone_hash'), 'cases', ['reporter_phone_hash'], unique=False)
     op.create_index(op.f('ix_cases_status'), 'cases', ['status'], unique=False)
     op.create_index(op.f('ix_cases_ward_id'), 'cases', ['ward_id'], unique=False)
+    op.create_table('responders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('phone_enc', sa.Text(), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.Enum('police_gcd', 'social_welfare', 'ward_executive', 'village_executive', 'community_development', 'health', 'shelter', 'hotline_supervisor', name='responderrole', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('region_id', sa.String(length=8), nullable=False),
+    sa.Column('council_id', sa.String(length=16), nullable=True),
+    sa.Column('ward_id', sa.String(length=8), nullable=True),
+    sa.Column('lat', sa.Double(), nullable=True),
+    sa.Column('lon', sa.Double(), nullable=True),
+    sa.Column('languages', sa.String(length=8), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('on_duty', sa.Boolean(), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('confirm_sms_id', sa.Integer(), nullable=True),
+    sa.Column('last_verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['council_id'], ['councils.id'], name=op.f('fk_responders_council_id_councils')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_responders_region_id_regions')),
+    sa.ForeignKeyConstraint(['ward_id'], ['wards.id'], name=op.f('fk_responders_ward_id_wards')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_responders')),
+    sa.UniqueConstraint('phone_hash', name=op.f('uq_responders_phone_hash'))
+    )
+    op.create_index(op.f('ix_responders_council_id'), 'responders', ['council_id'], unique=False)
+    op.create_index(op.f('ix_responders_region_id'), 'responders', ['region_id'], unique=False)
+    op.create_index(op.f('ix_responders_role'), 'responders', ['role'], unique=False)
+    op.create_index(op.f('ix_responders_ward_id'), 'responders', ['ward_id'], unique=False)
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -232,13 +261,68 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_events'))
     )
     op.create_index(op.f('ix_case_events_case_id'), 'case_events', ['case_id'], unique=False)
+    op.create_table('referral_waves',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('roles', sa.JSON(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('reach', sa.String(length=16), nullable=False),
+    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_referral_waves_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_referral_waves')),
+    sa.UniqueConstraint('case_id', 'number', name=op.f('uq_referral_waves_case_id'))
+    )
+    op.create_index(op.f('ix_referral_waves_case_id'), 'referral_waves', ['case_id'], unique=False)
+    op.create_index(op.f('ix_referral_waves_closed_at'), 'referral_waves', ['closed_at'], unique=False)
+    op.create_index(op.f('ix_referral_waves_deadline_at'), 'referral_waves', ['deadline_at'], unique=False)
+    op.create_table('alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('responder_id', sa.Integer(), nullable=False),
+    sa.Column('wave_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'delivered', 'accepted', 'declined', 'failed', 'expired', 'cancelled', 'done', name='alertstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('sms_id', sa.Integer(), nullable=True),
+    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_alerts_case_id_cases')),
+    sa.ForeignKeyConstraint(['responder_id'], ['responders.id'], name=op.f('fk_alerts_responder_id_responders')),
+    sa.ForeignKeyConstraint(['wave_id'], ['referral_waves.id'], name=op.f('fk_alerts_wave_id_referral_waves')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts')),
+    sa.UniqueConstraint('case_id', 'responder_id', name=op.f('uq_alerts_case_id'))
+    )
+    op.create_index(op.f('ix_alerts_case_id'), 'alerts', ['case_id'], unique=False)
+    op.create_index(op.f('ix_alerts_responder_id'), 'alerts', ['responder_id'], unique=False)
+    op.create_index(op.f('ix_alerts_status'), 'alerts', ['status'], unique=False)
+    op.create_index(op.f('ix_alerts_wave_id'), 'alerts', ['wave_id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index(op.f('ix_alerts_wave_id'), table_name='alerts')
+    op.drop_index(op.f('ix_alerts_status'), table_name='alerts')
+    op.drop_index(op.f('ix_alerts_responder_id'), table_name='alerts')
+    op.drop_index(op.f('ix_alerts_case_id'), table_name='alerts')
+    op.drop_table('alerts')
+    op.drop_index(op.f('ix_referral_waves_deadline_at'), table_name='referral_waves')
+    op.drop_index(op.f('ix_referral_waves_closed_at'), table_name='referral_waves')
+    op.drop_index(op.f('ix_referral_waves_case_id'), table_name='referral_waves')
+    op.drop_table('referral_waves')
     op.drop_index(op.f('ix_case_events_case_id'), table_name='case_events')
     op.drop_table('case_events')
+    op.drop_index(op.f('ix_responders_ward_id'), table_name='responders')
+    op.drop_index(op.f('ix_responders_role'), table_name='responders')
+    op.drop_index(op.f('ix_responders_region_id'), table_name='responders')
+    op.drop_index(op.f('ix_responders_council_id'), table_name='responders')
+    op.drop_table('responders')
     op.drop_index(op.f('ix_cases_ward_id'), table_name='cases')
     op.drop_index(op.f('ix_cases_status'), table_name='cases')
     op.drop_index(op.f('ix_cases_reporter_phone_hash'), table_name='cases')

@@ -1,0 +1,65 @@
+"""``linda responders import FILE.csv`` and ``linda responders export``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.referral.directory import (
+    ImportFileError,
+    export_rows,
+    import_responders,
+    parse_csv,
+    write_csv,
+)
+
+
+@click.group("responders", help="The responder directory (CSV, see CONTRACT.md).")
+def responders_cli() -> None:
+    pass
+
+
+@responders_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--added-by", default="Linda hotline", show_default=True,
+              help="who new responders are told added them (in their confirmation SMS)")
+@with_appcontext
+def import_command(file: Path, added_by: str) -> None:
+    """Add or update responders from FILE; nothing is written if any row is bad."""
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {file}: {exc}") from None
+    try:
+        rows = parse_csv(content)
+    except ImportFileError as exc:
+        for error in exc.errors:
+            click.echo(f"{file.name}: {error}", err=True)
+        raise click.ClickException(f"nothing imported: fix the {len(exc.errors)} row(s) above "
+                                   "and run the import again") from None
+    summary = import_responders(rows, actor="cli", added_by=added_by)
+    db.session.commit()
+    click.echo(f"{file.name}: {len(summary.added)} added, {len(summary.updated)} updated, "
+               f"{summary.unchanged} unchanged")
+    if summary.added:
+        click.echo(f"{len(summary.added)} new responder(s) were sent a confirmation SMS and get "
+                   "no alerts until they reply ANZA/START")
+
+
+@responders_cli.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="write here instead of standard output")
+@with_appcontext
+def export_command(output: Path | None) -> None:
+    """Write every responder as CSV (with confirmed and last_verified columns)."""
+    rows = export_rows()
+    if output is None:
+        write_csv(rows, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(rows, fh)
+    click.echo(f"wrote {len(rows)} responder(s) to {output}", err=True)

@@ -1,0 +1,258 @@
+"""Sending a case out wave by wave until somebody accepts it. Services flush; callers commit.
+
+Every step is decided from rows (waves, alerts, the case status) under the case's row lock,
+so the deadline job, the reconciler, a delivery report and an SMS reply can all arrive in any
+order, twice, or late, and the case still moves exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.cases.models import Case
+from app.cases.services import apply_event, record
+from app.cases.status import CaseEvent, CaseStatus
+from app.clock import utcnow
+from app.extensions import db
+from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.services import council_label, fold
+from app.referral.matching import Candidate, Point, Site, pick
+from app.referral.models import Alert, ReferralWave, Responder
+from app.referral.roles import ResponderRole
+from app.referral.rules import REACH, RuleBook, WavePlan
+from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
+from app.referral.texts import alert_text, exhausted_text
+from app.sms.models import OutboundSms
+from app.sms.services import queue_sms
+from app.sms.status import SmsStatus
+from app.worker.queue import enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+#: Outbox statuses that mean an alert never reached its responder.
+SMS_FAILED = (SmsStatus.FAILED, SmsStatus.EXPIRED)
+#: Cases still waiting for somebody to take them.
+SEEKING = (CaseStatus.RECEIVED, CaseStatus.REFERRED)
+
+
+def rulebook() -> RuleBook:
+    return current_app.extensions["linda_referral_rules"]  # type: ignore[no-any-return]
+
+
+def lock_case(case_id: int) -> Case:
+    """The case, locked and freshly read, so two workers never move it at once."""
+    return db.session.execute(
+        sa.select(Case).where(Case.id == case_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def move_alert(alert: Alert, event: AlertEvent, *, reason: str | None = None) -> None:
+    alert.status = next_alert_status(alert.status, event)
+    if reason is not None:
+        alert.reason = reason[:200]
+
+
+def best_point(ward_id: str | None, council_id: str | None, region_id: str | None) -> Point | None:
+    """The most precise coordinates the gazetteer has for a place."""
+    for model, key in ((Ward, ward_id), (Council, council_id), (Region, region_id)):
+        row = db.session.get(model, key) if key else None
+        if row is not None and row.lat is not None and row.lon is not None:
+            return (row.lat, row.lon)
+    return None
+
+
+def place_parts(case: Case) -> list[str]:
+    """Ward, council label and region of a case, most specific first ("Kariakoo",
+    "Ilala (Dar Es Salaam CC)", "Dar es Salaam"); the region is left out when the council
+    label already names it."""
+    ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
+    council = db.session.get_one(Council, case.council_id)
+    region = db.session.get_one(Region, case.region_id)
+    label = council_label(council)
+    parts = [ward.name] if ward is not None else []
+    parts.append(label)
+    if fold(region.name) not in fold(label):
+        parts.append(region.name)
+    return parts
+
+
+def case_site(case: Case) -> Site:
+    return Site(case.region_id, case.council_id, case.ward_id,
+                best_point(case.ward_id, case.council_id, case.region_id))
+
+
+def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
+    """Every responder of ``roles`` with their open-case count, for ``matching.pick``."""
+    busy = (sa.select(Alert.responder_id, sa.func.count(sa.distinct(Alert.case_id)))
+            .where(Alert.status.in_([*WAITING, AlertStatus.ACCEPTED]))
+            .group_by(Alert.responder_id))
+    load: dict[int, int] = dict(db.session.execute(busy).all())  # type: ignore[arg-type]
+    rows = db.session.scalars(sa.select(Responder).where(Responder.role.in_(roles))).all()
+    return [Candidate(r.id, r.role, r.region_id, r.council_id, r.ward_id,
+                      (r.lat, r.lon) if r.lat is not None and r.lon is not None
+                      else best_point(r.ward_id, r.council_id, r.region_id),
+                      r.can_receive_alerts, load.get(r.id, 0))
+            for r in rows]
+
+
+def already_alerted(case: Case) -> set[int]:
+    return set(db.session.scalars(sa.select(Alert.responder_id).where(Alert.case_id == case.id)))
+
+
+def dispatch(case: Case) -> None:
+    """Start the rule of a case waiting for its first wave, or waiting again after being
+    released or reopened; a case with an open wave is left alone."""
+    if case.status not in SEEKING:
+        return
+    if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
+                                                          ReferralWave.closed_at.is_(None))):
+        return
+    open_wave(case, 1)
+
+
+def open_wave(case: Case, step: int) -> ReferralWave | None:
+    """Start step ``step`` of the rule (or the next one that finds anybody); exhaust after the
+    last."""
+    plans = rulebook().waves_for(case.category.value, case.urgent)
+    exclude = already_alerted(case)
+    site = case_site(case)
+    for n in range(step, len(plans) + 1):
+        plan = plans[n - 1]
+        chosen = pick(site, candidates(plan.roles), plan.roles, plan.responders,
+                      exclude=exclude, max_tier=plan.max_tier)
+        if not chosen:
+            record(case, "wave_skipped", detail={"step": n, "reason": "no responder"})
+            continue
+        return _start_wave(case, n, plan, [c.id for c in chosen])
+    exhaust(case)
+    return None
+
+
+def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int]) -> ReferralWave:
+    from app.referral.tasks import check_wave
+
+    now = utcnow()
+    number = 1 + (db.session.scalar(sa.select(sa.func.max(ReferralWave.number)).where(
+        ReferralWave.case_id == case.id)) or 0)
+    wave = ReferralWave(case_id=case.id, number=number, step=step,
+                        roles=[r.value for r in plan.roles], size=plan.responders,
+                        reach=plan.reach, created_at=now,
+                        deadline_at=now + timedelta(seconds=plan.deadline_seconds))
+    db.session.add(wave)
+    db.session.flush()
+    for rid in responder_ids:
+        send_alert(case, db.session.get_one(Responder, rid), wave)
+    event = CaseEvent.ESCALATE if case.status is CaseStatus.REFERRED else CaseEvent.REFER
+    apply_event(case, event, detail={"wave": number, "step": step, "responders": responder_ids,
+                                     "deadline": wave.deadline_at.isoformat()})
+    # RQ keeps whole seconds: round up so the job never wakes before the deadline.
+    at = wave.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
+    enqueue_after_commit(check_wave, wave.id, job_id=f"wave-deadline-{wave.id}", at=at)
+    return wave
+
+
+def send_alert(case: Case, responder: Responder, wave: ReferralWave) -> Alert:
+    """One alert row and one SMS, in the responder's language, never sent late."""
+    alert = Alert(case_id=case.id, responder_id=responder.id, wave_id=wave.id,
+                  deadline_at=wave.deadline_at, status=AlertStatus.PENDING)
+    db.session.add(alert)
+    db.session.flush()
+    alert.sms_id = queue_sms(responder.phone, render_alert(case, responder.language),
+                             purpose="alert", ref_kind="alert", ref_id=alert.id,
+                             expires_at=utcnow() + _max_age()).id
+    return alert
+
+
+def render_alert(case: Case, lang: str) -> str:
+    caller = case.reporter_phone if case.callback_consent else None
+    return alert_text(lang, ref=case.reference, category=case.category.value,
+                      urgent=case.urgent, place_parts=place_parts(case), caller=caller)
+
+
+def _max_age() -> timedelta:
+    return timedelta(seconds=current_app.config["ALERT_MAX_AGE_SECONDS"])
+
+
+def check_wave(wave: ReferralWave, case: Case, now: datetime) -> None:
+    """Refill failed or declined slots; past the deadline (or with nobody left) move on."""
+    if wave.closed_at is not None:
+        return
+    if case.status not in SEEKING:
+        wave.closed_at = now
+        return
+    alerts = db.session.scalars(sa.select(Alert).where(Alert.wave_id == wave.id)).all()
+    _catch_up_failures(case, [a for a in alerts if a.status in WAITING])
+    waiting = [a for a in alerts if a.status in WAITING]
+    if now < wave.deadline_at and len(waiting) < wave.size:
+        waiting += _refill(case, wave, wave.size - len(waiting))
+    if now < wave.deadline_at and waiting:
+        return
+    for alert in waiting:
+        move_alert(alert, AlertEvent.EXPIRE)
+    wave.closed_at = now
+    record(case, "wave_closed", detail={
+        "wave": wave.number, "reason": "deadline" if now >= wave.deadline_at else "no one left"})
+    open_wave(case, wave.step + 1)
+
+
+def _catch_up_failures(case: Case, waiting: list[Alert]) -> None:
+    """Fail alerts whose SMS failed while the delivery-report receiver could not run."""
+    sms_ids = [a.sms_id for a in waiting if a.sms_id is not None]
+    if not sms_ids:
+        return
+    failed = dict(db.session.execute(
+        sa.select(OutboundSms.id, OutboundSms.status).where(
+            OutboundSms.id.in_(sms_ids), OutboundSms.status.in_(SMS_FAILED))).all())
+    for alert in waiting:
+        if alert.sms_id in failed:
+            move_alert(alert, AlertEvent.FAIL, reason=f"sms {failed[alert.sms_id].value}")
+            record(case, "alert_failed", detail={"alert": alert.id,
+                                                 "sms": failed[alert.sms_id].value})
+
+
+def _refill(case: Case, wave: ReferralWave, count: int) -> list[Alert]:
+    roles = tuple(ResponderRole(r) for r in wave.roles)
+    chosen = pick(case_site(case), candidates(roles), roles, count,
+                  exclude=already_alerted(case), max_tier=REACH.index(wave.reach))
+    added = [send_alert(case, db.session.get_one(Responder, c.id), wave) for c in chosen]
+    if added:
+        apply_event(case, CaseEvent.REFER,
+                    detail={"wave": wave.number, "replacements": [c.id for c in chosen]})
+    return added
+
+
+def exhaust(case: Case) -> None:
+    """Nobody took the case: tell the on-duty hotline supervisors and flag it for staff."""
+    supervisors = db.session.scalars(
+        sa.select(Responder).where(Responder.role == ResponderRole.HOTLINE_SUPERVISOR,
+                                   Responder.on_duty.is_(True),
+                                   Responder.confirmed_at.is_not(None))
+        .order_by(Responder.id)).all()
+    for sup in supervisors:
+        queue_sms(sup.phone, exhausted_text(sup.language, ref=case.reference,
+                                            category=case.category.value, urgent=case.urgent,
+                                            place_parts=place_parts(case)),
+                  purpose="escalation", ref_kind="case", ref_id=case.id)
+    apply_event(case, CaseEvent.EXHAUST, detail={"supervisors": [s.id for s in supervisors]})
+    if not supervisors:
+        log.warning("case %s needs attention and no hotline supervisor is on duty", case.id)
+
+
+def release_lead(case: Case) -> None:
+    """The lead handed the case back (or it was reopened): their alert ends, they lead no more."""
+    for alert in db.session.scalars(sa.select(Alert).where(
+            Alert.case_id == case.id, Alert.status == AlertStatus.ACCEPTED)):
+        move_alert(alert, AlertEvent.CANCEL, reason="released")
+    case.lead_responder_id = None
+
+
+def request_check(wave_id: int) -> None:
+    """Look at a wave again right after commit (a slot failed or was declined)."""
+    from app.referral.tasks import check_wave
+
+    enqueue_after_commit(check_wave, wave_id, job_id=f"wave-check-{wave_id}")

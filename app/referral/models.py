@@ -1,0 +1,99 @@
+"""Responders, the waves a case is sent out in, and one alert per case and responder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.extensions import Base
+from app.privacy import phone_hash, vault
+from app.referral.roles import ResponderRole
+from app.referral.status import AlertStatus
+
+
+class Responder(Base):
+    """A person who can act on a case. The number is sealed; ``phone_hash`` finds them."""
+
+    __tablename__ = "responders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    phone_enc: Mapped[str] = mapped_column(sa.Text)
+    phone_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    role: Mapped[ResponderRole] = mapped_column(index=True)
+    region_id: Mapped[str] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    council_id: Mapped[str | None] = mapped_column(sa.ForeignKey("councils.id"), index=True)
+    ward_id: Mapped[str | None] = mapped_column(sa.ForeignKey("wards.id"), index=True)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    languages: Mapped[str] = mapped_column(sa.String(8), default="sw")  # "sw", "en", "sw;en"
+    language: Mapped[str] = mapped_column(sa.String(2), default="sw")  # the one we write in
+    on_duty: Mapped[bool] = mapped_column(default=True)
+    confirmed_at: Mapped[datetime | None]  # set by the ANZA/START reply from this number
+    confirm_sms_id: Mapped[int | None]  # the one confirmation request sent
+    last_verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def _context(self) -> str:
+        # Bound to the number's own blind index: a sealed number moved to another row fails.
+        return f"responders.phone:{self.phone_hash}"
+
+    @property
+    def phone(self) -> str:
+        return vault().decrypt(self.phone_enc, self._context())
+
+    @phone.setter
+    def phone(self, e164: str) -> None:
+        self.phone_hash = phone_hash(e164)
+        self.phone_enc = vault().encrypt(e164, self._context())
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def can_receive_alerts(self) -> bool:
+        return self.on_duty and self.confirmed
+
+
+class ReferralWave(Base):
+    """One round of alerts for a case; its deadline is this row, not a timer."""
+
+    __tablename__ = "referral_waves"
+    __table_args__ = (sa.UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    number: Mapped[int]  # 1, 2, 3… in the order the case's waves went out
+    step: Mapped[int]  # 1-based position in the case's rule (a reopened case starts again)
+    roles: Mapped[list[Any]] = mapped_column(sa.JSON)
+    size: Mapped[int]  # responders wanted at once
+    reach: Mapped[str] = mapped_column(sa.String(16))
+    deadline_at: Mapped[datetime] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Alert(Base):
+    """A case sent to one responder. At most one per case and responder, ever."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (sa.UniqueConstraint("case_id", "responder_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    responder_id: Mapped[int] = mapped_column(sa.ForeignKey("responders.id"), index=True)
+    wave_id: Mapped[int] = mapped_column(sa.ForeignKey("referral_waves.id"), index=True)
+    status: Mapped[AlertStatus] = mapped_column(default=AlertStatus.PENDING, index=True)
+    sms_id: Mapped[int | None]
+    deadline_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # the lead's follow-up reminder
+    reason: Mapped[str | None] = mapped_column(sa.String(200))  # decline reason, failure
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,103 @@
+"""Referral jobs and their sweepers. Every job takes ids, re-reads rows and is safe to re-run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.cases.models import Case
+from app.cases.services import record
+from app.cases.status import CaseStatus
+from app.clock import utcnow
+from app.extensions import db
+from app.referral import dispatch as svc
+from app.referral.models import Alert, ReferralWave, Responder
+from app.referral.status import WAITING, AlertStatus
+from app.referral.texts import text
+from app.sms.models import OutboundSms
+from app.sms.services import queue_sms
+from app.worker.queue import enqueue
+from app.worker.reconcile import sweeper
+
+
+def dispatch_case(case_id: int) -> None:
+    """Send the first wave of a new case. Safe to re-run: a case with a wave is left alone."""
+    case = svc.lock_case(case_id)
+    svc.dispatch(case)
+    db.session.commit()
+
+
+def check_wave(wave_id: int) -> None:
+    """Refill or close a wave whose slot failed, was declined, or whose deadline passed.
+
+    Safe to re-run and to run early: it acts only on what the rows say now, and does nothing
+    once the case is accepted or the wave closed.
+    """
+    wave = db.session.get(ReferralWave, wave_id)
+    if wave is None:
+        return
+    case = svc.lock_case(wave.case_id)
+    db.session.refresh(wave)
+    svc.check_wave(wave, case, utcnow())
+    db.session.commit()
+
+
+def remind_lead(alert_id: int) -> None:
+    """Remind the lead once that an accepted case is still open. At-most-once per alert."""
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        return
+    case = svc.lock_case(alert.case_id)
+    db.session.refresh(alert)
+    due = case.accepted_at is not None and utcnow() >= case.accepted_at + follow_up_after()
+    if (alert.status is not AlertStatus.ACCEPTED or alert.reminded_at is not None
+            or case.status is not CaseStatus.ACCEPTED or not due):
+        return
+    responder = db.session.get_one(Responder, alert.responder_id)
+    alert.reminded_at = utcnow()
+    queue_sms(responder.phone, text(responder.language, "reminder", ref=case.reference),
+              purpose="reminder", ref_kind="alert", ref_id=alert.id)
+    record(case, "lead_reminded", detail={"responder": responder.id})
+    db.session.commit()
+
+
+def follow_up_after() -> timedelta:
+    return timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
+
+
+@sweeper("referral-dispatch")
+def sweep_undispatched() -> int:
+    """Cases waiting for a responder with no open wave: new ones whose job was lost, and
+    released or reopened ones."""
+    open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
+                                                 ReferralWave.closed_at.is_(None)).exists()
+    ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(svc.SEEKING),
+                                                      ~open_wave)).all()
+    return sum(enqueue(dispatch_case, i, job_id=f"dispatch-{i}") for i in ids)
+
+
+@sweeper("referral-waves")
+def sweep_waves() -> int:
+    """Open waves past their deadline, with nobody left waiting, or with an alert whose SMS
+    failed unnoticed (the delivery-report receiver did not run)."""
+    waiting = sa.select(Alert.id).where(Alert.wave_id == ReferralWave.id,
+                                        Alert.status.in_(WAITING)).exists()
+    undelivered = sa.select(Alert.id).join(OutboundSms, OutboundSms.id == Alert.sms_id).where(
+        Alert.wave_id == ReferralWave.id, Alert.status.in_(WAITING),
+        OutboundSms.status.in_(svc.SMS_FAILED)).exists()
+    ids = db.session.scalars(sa.select(ReferralWave.id).where(
+        ReferralWave.closed_at.is_(None),
+        sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting, undelivered))).all()
+    return sum(enqueue(check_wave, i, job_id=f"wave-check-{i}") for i in ids)
+
+
+@sweeper("referral-follow-up")
+def sweep_follow_ups() -> int:
+    """Accepted cases open past FOLLOW_UP_AFTER_SECONDS whose lead was not reminded."""
+    ids = db.session.scalars(sa.select(Alert.id).join(Case, Case.id == Alert.case_id).where(
+        Alert.status == AlertStatus.ACCEPTED, Alert.reminded_at.is_(None),
+        Case.status == CaseStatus.ACCEPTED,
+        Case.accepted_at <= utcnow() - follow_up_after())).all()
+    return sum(enqueue(remind_lead, i, job_id=f"remind-{i}") for i in ids)
