@@ -2,6 +2,7 @@
 
 from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
+from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
 
@@ -13,6 +14,8 @@ __all__ = [
     "InboundSms",
     "OutboundSms",
     "Region",
+    "SandboxMessage",
+    "SandboxPhone",
     "StaffUser",
     "Ward",
 ]

@@ -1,0 +1,56 @@
+"""The HTTP calls the sandbox makes to Linda's own webhooks, exactly as AT makes them.
+
+Every call is a real form POST with a timeout, so the webhooks, the token check and the
+answers are exercised as in production. Nothing here touches the database: callers commit
+before calling, so a webhook writing in another thread never waits for a lock we hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+
+#: (connect, read) seconds; AT gives a USSD app a few seconds, and so do we.
+TIMEOUT: tuple[float, float] = (3.05, 10.0)
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    """How Linda answered: an HTTP status and body, or the network error instead."""
+
+    status: int | None
+    body: str
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def summary(self) -> str:
+        """One line for the page: ``200 OK`` or what went wrong."""
+        if self.error:
+            return self.error
+        first = self.body.strip().splitlines()[0][:120] if self.body.strip() else ""
+        return f"HTTP {self.status}" + (f": {first}" if first else "")
+
+
+def webhook_url(base_url: str, path: str) -> str:
+    """``<base>/at/<token>/<path>`` for the configured token."""
+    token = current_app.config["LINDA_WEBHOOK_TOKEN"]
+    return f"{base_url.rstrip('/')}/at/{token}/{path}"
+
+
+def post_form(base_url: str, path: str, form: Mapping[str, str]) -> CallbackResult:
+    """POST ``form`` to the webhook ``path``; network errors become a result, never raise."""
+    try:
+        res = requests.post(webhook_url(base_url, path), data=dict(form), timeout=TIMEOUT,
+                            headers={"User-Agent": "linda-sandbox"})
+    except requests.Timeout:
+        return CallbackResult(None, "", f"Linda did not answer within {TIMEOUT[1]:.0f} s")
+    except requests.RequestException as exc:
+        return CallbackResult(None, "", f"cannot reach Linda at {base_url}: "
+                                        f"{type(exc).__name__}")
+    return CallbackResult(res.status_code, res.text[:2000])
