@@ -183,12 +183,12 @@ def describe(msg: SandboxMessage) -> str:
         return "refused: HTTP 429 (throttle mode)"
     if msg.delivery is None:
         return f"refused: {msg.status_code} {msg.status}"
-    state = "delivered" if msg.delivery == "Success" else f"failed: {msg.failure_reason}"
+    state = "delivered" if msg.delivery == "Success" else f"not delivered ({msg.failure_reason})"
     if msg.callback_done_at is not None:
         return f"{state}; report → Linda {msg.callback_result}"
     if msg.callback_result:
-        return f"{state}; report not taken yet ({msg.callback_result})"
-    return f"accepted; report {state} pending"
+        return f"{state}; report not taken yet: {msg.callback_result}"
+    return f"accepted; delivery report ({msg.delivery}) pending"
 
 
 def phones_view() -> list[dict[str, Any]]:

@@ -46,7 +46,8 @@ class Receiver:
 def receiver() -> Iterator[Receiver]:
     """A webhook receiver on a free port, stopped after the test."""
     rec = Receiver()
-    thread = threading.Thread(target=rec.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=rec.server.serve_forever, args=(0.05,),
+                              daemon=True)
     thread.start()
     yield rec
     rec.server.shutdown()
