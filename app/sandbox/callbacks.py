@@ -7,6 +7,7 @@ before calling, so a webhook writing in another thread never waits for a lock we
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from flask import current_app
 
 #: (connect, read) seconds; AT gives a USSD app a few seconds, and so do we.
 TIMEOUT: tuple[float, float] = (3.05, 10.0)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,12 @@ class CallbackResult:
         """One line for the page: ``200 OK`` or what went wrong."""
         if self.error:
             return self.error
-        first = self.body.strip().splitlines()[0][:120] if self.body.strip() else ""
+        body = self.body.strip()
+        if body.startswith("<"):  # an HTML error page: its title says enough
+            title = _TITLE.search(body)
+            first = title.group(1).strip() if title else "HTML page"
+        else:
+            first = body.splitlines()[0][:120] if body else ""
         return f"HTTP {self.status}" + (f": {first}" if first else "")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -43,6 +44,12 @@ def _fields() -> Mapping[str, str]:
     return request.form
 
 
+def _at_json(payload: object, status: int = 200) -> Response:
+    """JSON in AT's own key order, with ``Content-Type: application/json`` exactly (the SDK
+    parses nothing else)."""
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
 def _callback_base() -> str:
     """Where this process can reach its own webhooks: set by `linda serve`, else the request."""
     return str(current_app.config.get("SANDBOX_BASE_URL") or request.host_url)
@@ -70,7 +77,7 @@ def send_messages() -> ResponseReturnValue:
         time.sleep(current_app.config["SANDBOX_TIMEOUT_SECONDS"])
     payload = services.accept_send(req, _callback_base())
     db.session.commit()
-    return jsonify(payload), 201
+    return _at_json(payload, 201)
 
 
 @bp.get("/version1/messaging")
@@ -81,7 +88,7 @@ def fetch_messages() -> ResponseReturnValue:
     raw = request.args.get("lastReceivedId") or "0"
     if not raw.isdigit():
         return _text("Invalid field: lastReceivedId must be a whole number", 400)
-    return jsonify({"SMSMessageData": {"Messages": services.inbox(int(raw))}})
+    return _at_json({"SMSMessageData": {"Messages": services.inbox(int(raw))}})
 
 
 # --- the page and its JSON API --------------------------------------------------------------

@@ -60,6 +60,7 @@ def test_send_answers_like_at_and_stores_one_sealed_row_per_recipient(app: Flask
     data = res.get_json()["SMSMessageData"]
     assert data["Message"] == "Sent to 2/2 Total Cost: TZS 120.0000"
     first = data["Recipients"][0]
+    assert list(first) == ["statusCode", "number", "status", "cost", "messageId", "messageParts"]
     assert first["statusCode"] == 101 and first["status"] == "Success"
     assert first["number"] == PHONE and first["messageParts"] == 2
     assert first["messageId"].startswith("ATXid_")
