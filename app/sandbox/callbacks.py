@@ -7,6 +7,7 @@ before calling, so a webhook writing in another thread never waits for a lock we
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,9 +40,23 @@ class CallbackResult:
         if body.startswith("<"):  # an HTML error page: its title says enough
             title = _TITLE.search(body)
             first = title.group(1).strip() if title else "HTML page"
+        elif body.startswith("{"):  # Linda's JSON answers: {"status": …} or {"error": …}
+            first = _json_summary(body)
         else:
             first = body.splitlines()[0][:120] if body else ""
         return f"HTTP {self.status}" + (f": {first}" if first else "")
+
+
+def _json_summary(body: str) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.splitlines()[0][:120]
+    if isinstance(data, dict):
+        for key in ("error", "status"):
+            if isinstance(data.get(key), str):
+                return str(data[key])[:120]
+    return body[:120]
 
 
 def webhook_url(base_url: str, path: str) -> str:
