@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from app.extensions import db
 from app.sandbox.at import PhoneMode
 from app.sandbox.models import SandboxMessage
 from app.sandbox.services import set_mode
+from app.worker.runner import drain
 
 PHONE = "+255712000001"
 
@@ -19,14 +19,20 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("app.sms.views") is Non
                                 reason="needs the SMS gateway and webhooks (sms feature)")
 
 
+def run_jobs(app) -> None:
+    """Run due jobs in the served app (the ``run_jobs`` fixture drives a different app)."""
+    db.session.commit()
+    drain(app)
+    db.session.expire_all()
+
+
 def test_queued_sms_shows_on_the_phone_and_its_report_marks_it_delivered(
-        live_app, run_jobs: Callable[[], int]) -> None:
+        live_app) -> None:
     from app.sms.services import queue_sms
     from app.sms.status import SmsStatus
 
     msg = queue_sms(PHONE, "Kesi 1234567: jibu KUBALI 1234567", purpose="alert")
-    run_jobs()
-    db.session.expire_all()
+    run_jobs(live_app[0])
     row = db.session.scalars(sa.select(SandboxMessage)).one()
     assert row.phone == PHONE and row.text == "Kesi 1234567: jibu KUBALI 1234567"
     assert msg.provider_message_id == row.provider_id
@@ -35,14 +41,13 @@ def test_queued_sms_shows_on_the_phone_and_its_report_marks_it_delivered(
 
 
 def test_undeliverable_phone_fails_the_outbox_row_with_the_reason(
-        live_app, run_jobs: Callable[[], int]) -> None:
+        live_app) -> None:
     from app.sms.services import queue_sms
     from app.sms.status import SmsStatus
 
     set_mode(PHONE, PhoneMode.UNDELIVERABLE)
     msg = queue_sms(PHONE, "Kesi 1234567", purpose="alert")
-    run_jobs()
-    db.session.expire_all()
+    run_jobs(live_app[0])
     assert msg.status is SmsStatus.FAILED
     assert "DeliveryFailure" in (msg.failure_reason or "")
 
