@@ -121,9 +121,15 @@ def test_sandbox_is_404_when_an_at_account_is_configured(make_app: Callable[...,
     assert send(client).status_code == 404
 
 
-def test_sandbox_serves_in_development_without_an_account(
-        make_app: Callable[..., Flask]) -> None:
-    app = make_app(env={"LINDA_ENV": "development"})
+@pytest.mark.parametrize("account", [{}, {"AT_USERNAME": "linda"}, {"AT_API_KEY": "key"}])
+def test_sandbox_serves_in_development_without_a_whole_account(
+        make_app: Callable[..., Flask], account: dict[str, str]) -> None:
+    app = make_app(env={"LINDA_ENV": "development", **account})
+    assert app.test_client().get("/sandbox/").status_code == 200
+
+
+def test_sandbox_serves_in_tests_even_with_an_account(make_app: Callable[..., Flask]) -> None:
+    app = make_app(env={"AT_USERNAME": "linda", "AT_API_KEY": "key"})
     assert app.test_client().get("/sandbox/").status_code == 200
 
 
