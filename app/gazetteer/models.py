@@ -15,6 +15,10 @@ class Region(Base):
     name: Mapped[str] = mapped_column(sa.String(64), unique=True)
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    # NBS census p-code (TZ01 = Dodoma…): a different scheme from the ISO id, never mix them.
+    pcode: Mapped[str | None] = mapped_column(sa.String(8))
+    # Other names people use for the region ("Coast", "DSM"), "|"-separated; lookups accept them.
+    alt_names: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
 
     councils: Mapped[list[Council]] = relationship(back_populates="region", order_by="Council.name")
 
@@ -26,8 +30,10 @@ class Council(Base):
     region_id: Mapped[str] = mapped_column(sa.ForeignKey("regions.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(64))
     council_type: Mapped[str] = mapped_column(sa.String(32))  # district_council, town_council…
-    lat: Mapped[float | None]
+    lat: Mapped[float | None]  # approximate council seat (GeoNames town), None when unknown
     lon: Mapped[float | None]
+    # The everyday name when it differs from the official one ("Ilala" for Dar es Salaam CC).
+    known_as: Mapped[str | None] = mapped_column(sa.String(64))
 
     region: Mapped[Region] = relationship(back_populates="councils")
     wards: Mapped[list[Ward]] = relationship(back_populates="council", order_by="Ward.name")
