@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 from flask import current_app
@@ -27,6 +27,7 @@ class CallbackResult:
     status: int | None
     body: str
     error: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -75,4 +76,4 @@ def post_form(base_url: str, path: str, form: Mapping[str, str]) -> CallbackResu
     except requests.RequestException as exc:
         return CallbackResult(None, "", f"cannot reach Linda at {base_url}: "
                                         f"{type(exc).__name__}")
-    return CallbackResult(res.status_code, res.text[:2000])
+    return CallbackResult(res.status_code, res.text[:2000], headers=dict(res.headers))

@@ -23,7 +23,10 @@ bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="temp
                static_folder="static")
 
 USSD_EVENT_FIELDS = ("sessionId", "phoneNumber", "status", "input", "hopsCount",
-                     "durationInMillis", "lastAppResponse", "errorMessage")
+                     "hopsMetadata", "durationInMillis", "lastAppResponse", "errorMessage")
+#: The response header in which an app labels its screen; AT joins the labels of a session
+#: with "|" into the end notice's ``hopsMetadata``.
+HOP_METADATA_HEADER = "at-ussd-hop-metadata"
 
 
 @bp.before_request
@@ -184,8 +187,10 @@ def ussd_hop() -> ResponseReturnValue:
     if kind is None:
         error = (result.error or f"Linda answered HTTP {result.status} and not CON/END: "
                  f"{body[:200] or '(empty body)'}")
+    hop_metadata = next((v for k, v in result.headers.items()
+                         if k.lower() == HOP_METADATA_HEADER), None)
     return jsonify(kind=kind, screen=body[4:] if kind else "", error=error,
-                   status=result.status)
+                   status=result.status, hopMetadata=hop_metadata)
 
 
 @bp.post("/api/ussd/end")
@@ -200,7 +205,8 @@ def ussd_end() -> ResponseReturnValue:
     form.update(phoneNumber=number, serviceCode=current_app.config["USSD_SERVICE_CODE"],
                 networkCode=at.NETWORK_CODE, cost=at.money(Decimal(0)),
                 date=utcnow().strftime("%Y-%m-%d %H:%M:%S"))
-    if not form.get("errorMessage"):
-        form.pop("errorMessage", None)
+    for optional in ("errorMessage", "hopsMetadata"):
+        if not form.get(optional):
+            form.pop(optional, None)
     result = post_form(_callback_base(), "ussd/events", form)
     return jsonify(ok=result.ok, status=result.status, answer=result.summary())

@@ -174,7 +174,7 @@
     var fields = {
       sessionId: s.id, phoneNumber: s.phone, status: status, input: s.answers.join("*"),
       hopsCount: String(s.hops), durationInMillis: String(Date.now() - s.started),
-      lastAppResponse: s.last
+      lastAppResponse: s.last, hopsMetadata: s.meta.join("|")
     };
     if (errorMessage) { fields.errorMessage = errorMessage; }
     post("/ussd/end", fields)
@@ -188,6 +188,7 @@
     post("/ussd", { sessionId: s.id, phoneNumber: s.phone, text: s.answers.join("*") })
       .then(function (data) {
         s.hops += 1;
+        if (data.hopMetadata) { s.meta.push(data.hopMetadata); }
         if (data.error) {
           s.last = "";
           showScreen("Connection problem or invalid MMI code.\n\n" + data.error, true);
@@ -220,7 +221,7 @@
     }
     var phone = phoneInput.value.trim();
     if (!phone) { showScreen("Enter the phone number to dial from.", true); return; }
-    session = { id: randomId(), phone: phone, answers: [], hops: 0, started: Date.now(), last: "" };
+    session = { id: randomId(), phone: phone, answers: [], meta: [], hops: 0, started: Date.now(), last: "" };
     sendBtn.textContent = "Send";
     hangupBtn.disabled = false;
     phoneInput.disabled = true;

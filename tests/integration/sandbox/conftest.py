@@ -5,17 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 
 
 class Receiver:
-    """Records ``(path, form)`` of each POST; ``answers`` maps a path suffix to (status, body)."""
+    """Records ``(path, form)`` of each POST.
+
+    ``answers`` maps a path suffix to ``(status, body)`` or ``(status, body, headers)``.
+    """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, str]]] = []
-        self.answers: dict[str, tuple[int, str]] = {}
+        self.answers: dict[str, tuple[Any, ...]] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,11 +27,13 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
                 receiver.calls.append((self.path, form))
-                status, body = next((a for suffix, a in receiver.answers.items()
-                                     if self.path.endswith(suffix)), (200, ""))
+                status, body, *more = next((a for suffix, a in receiver.answers.items()
+                                            if self.path.endswith(suffix)), (200, ""))
                 payload = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                for name, value in (more[0] if more else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

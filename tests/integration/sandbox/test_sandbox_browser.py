@@ -53,7 +53,8 @@ def test_page_shows_sms_takes_a_reply_and_dials_ussd(live_app, receiver, browser
     assert inbound["from"] == PHONE and inbound["text"] == "KUBALI 1234567"
     card.locator("li.from_phone").get_by_text("KUBALI 1234567").wait_for()  # via the poll
 
-    receiver.answers["/ussd"] = (200, "CON Karibu Linda\n1. Ripoti tukio\n2. Angalia kesi")
+    receiver.answers["/ussd"] = (200, "CON Karibu Linda\n1. Ripoti tukio\n2. Angalia kesi",
+                                 {"at-ussd-hop-metadata": "main"})
     page.fill("#ussd-phone", PHONE)
     page.click("#ussd-send")
     page.locator("#ussd-screen").get_by_text("Karibu Linda").wait_for()
@@ -63,7 +64,8 @@ def test_page_shows_sms_takes_a_reply_and_dials_ussd(live_app, receiver, browser
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
-    receiver.answers["/ussd"] = (200, "END Asante. Kesi 7654321")
+    receiver.answers["/ussd"] = (200, "END Asante. Kesi 7654321",
+                                 {"at-ussd-hop-metadata": "done"})
     page.click("#ussd-send")
     page.locator("#ussd-screen").get_by_text("Asante. Kesi 7654321").wait_for()
     page.get_by_text("Session success; end notice → Linda HTTP 200").wait_for()
@@ -72,6 +74,7 @@ def test_page_shows_sms_takes_a_reply_and_dials_ussd(live_app, receiver, browser
     assert hops[0]["sessionId"] == hops[1]["sessionId"] and hops[0]["phoneNumber"] == PHONE
     (event,) = receiver.forms("/ussd/events")
     assert event["status"] == "Success" and event["hopsCount"] == "2"
+    assert event["input"] == "1" and event["hopsMetadata"] == "main|done"
     assert event["lastAppResponse"] == "END Asante. Kesi 7654321"
 
     page.set_viewport_size({"width": 360, "height": 740})  # a small phone screen

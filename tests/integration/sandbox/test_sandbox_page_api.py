@@ -107,11 +107,12 @@ def test_fetch_messages_lists_replies(sandbox, receiver) -> None:
 
 
 def test_ussd_hop_posts_like_at_and_splits_con_and_end(sandbox, receiver) -> None:
-    receiver.answers["/ussd"] = (200, "CON Karibu Linda\n1. Ripoti")
+    receiver.answers["/ussd"] = (200, "CON Karibu Linda\n1. Ripoti",
+                                 {"at-ussd-hop-metadata": "main"})
     res = sandbox.post("/sandbox/api/ussd", data={"sessionId": "ATUid_1", "phoneNumber": PHONE,
                                                   "text": ""})
     assert res.get_json() == {"kind": "CON", "screen": "Karibu Linda\n1. Ripoti",
-                              "error": None, "status": 200}
+                              "error": None, "status": 200, "hopMetadata": "main"}
     receiver.answers["/ussd"] = (200, "END Asante")
     res = sandbox.post("/sandbox/api/ussd", data={"sessionId": "ATUid_1", "phoneNumber": PHONE,
                                                   "text": "1*2"})
@@ -133,13 +134,15 @@ def test_ussd_hop_shows_a_missing_webhook_clearly(sandbox, receiver) -> None:
 def test_ussd_end_posts_the_session_notification(sandbox, receiver) -> None:
     res = sandbox.post("/sandbox/api/ussd/end", data={
         "sessionId": "ATUid_1", "phoneNumber": PHONE, "status": "Incomplete", "input": "1*2",
-        "hopsCount": "3", "durationInMillis": "5400", "lastAppResponse": "CON Umri?"})
+        "hopsCount": "3", "durationInMillis": "5400", "lastAppResponse": "CON Umri?",
+        "hopsMetadata": "main|report.age"})
     assert res.get_json()["ok"] is True
     (form,) = receiver.forms("/ussd/events")
     assert form["status"] == "Incomplete" and form["input"] == "1*2"
     assert form["hopsCount"] == "3" and form["durationInMillis"] == "5400"
     assert form["serviceCode"] == "*149*46#" and form["networkCode"] == "99999"
     assert form["lastAppResponse"] == "CON Umri?" and form["date"] and form["cost"]
+    assert form["hopsMetadata"] == "main|report.age"
     assert "errorMessage" not in form
     bad = sandbox.post("/sandbox/api/ussd/end", data={"phoneNumber": PHONE, "status": "Maybe"})
     assert bad.status_code == 400
