@@ -178,6 +178,9 @@ def ussd_hop() -> ResponseReturnValue:
     form = {"sessionId": session_id, "serviceCode": current_app.config["USSD_SERVICE_CODE"],
             "phoneNumber": number, "networkCode": at.NETWORK_CODE,
             "text": fields.get("text", "")}
+    if not form["text"]:  # a new dial: the phone joins the list, to see the SMS it will get
+        services.ensure_phone(number)
+        db.session.commit()
     result = post_form(_callback_base(), "ussd", form)
     body = result.body.strip()
     kind = body[:3] if result.ok and body[:4] in {"CON ", "END "} else None

@@ -118,6 +118,8 @@ def test_ussd_hop_posts_like_at_and_splits_con_and_end(sandbox, receiver) -> Non
                                                   "text": "1*2"})
     assert res.get_json()["kind"] == "END" and res.get_json()["screen"] == "Asante"
     forms = receiver.forms("/ussd")
+    assert [p["number"] for p in sandbox.get("/sandbox/api/phones").get_json()["phones"]] == [
+        PHONE]  # dialling adds the phone to the list
     assert forms[1] == {"sessionId": "ATUid_1", "serviceCode": "*149*46#", "phoneNumber": PHONE,
                         "networkCode": "99999", "text": "1*2"}
 
