@@ -41,6 +41,16 @@ def parse_positive_int(name: str, raw: str) -> int:
     return value
 
 
+def parse_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} must not be negative")
+    return value
+
+
 def parse_str(name: str, raw: str) -> str:
     return raw.strip()
 
@@ -82,6 +92,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    # The built-in AT sandbox (app/sandbox).
+    Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
+            help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),
+    Setting("SANDBOX_TIMEOUT_SECONDS", parse_seconds, 12.0,
+            help="how long a sandbox phone in timeout mode keeps the sender waiting"),
 )
 
 SECRET_NAMES = ("SECRET_KEY", "LINDA_DATA_KEY", "LINDA_WEBHOOK_TOKEN")

@@ -3,6 +3,7 @@
 from app.cases.models import Case, CaseEventRecord
 from app.gazetteer.models import Council, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
+from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
@@ -19,6 +20,8 @@ __all__ = [
     "ReferralWave",
     "Region",
     "Responder",
+    "SandboxMessage",
+    "SandboxPhone",
     "StaffUser",
     "UssdDraft",
     "UssdPreference",

@@ -183,7 +183,12 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.close()
+        # Let requests in flight finish, then close every socket from the server's own loop
+        # thread: closing them from this thread races its select() and fails it with EBADF.
+        from waitress import wasyncore
+
+        self.server.task_dispatcher.shutdown(timeout=5)
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(timeout=5)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 171d1f3e1631
+Revision ID: e61bee8b1226
 Revises: 
-Create Date: 2026-11-29 20:38:01.536012+00:00
+Create Date: 2026-11-29 20:40:23.546097+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
 enum's CHECK constraint (see migrations/env.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '171d1f3e1631'
+revision = 'e61bee8b1226'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -83,6 +83,43 @@ def upgrade() -> None:
     sa.Column('alt_names', sa.String(length=255), server_default='', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
     sa.UniqueConstraint('name', name=op.f('uq_regions_name'))
+    )
+    op.create_table('sandbox_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('phone_enc', sa.Text(), nullable=False),
+    sa.Column('text_enc', sa.Text(), nullable=False),
+    sa.Column('direction', sa.Enum('to_phone', 'from_phone', name='direction', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('sender', sa.String(length=40), nullable=True),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=40), nullable=False),
+    sa.Column('parts', sa.Integer(), nullable=False),
+    sa.Column('delivery', sa.String(length=20), nullable=True),
+    sa.Column('failure_reason', sa.String(length=60), nullable=True),
+    sa.Column('callback_base_url', sa.String(length=300), nullable=True),
+    sa.Column('callback_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('callback_done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('callback_attempts', sa.Integer(), nullable=False),
+    sa.Column('callback_result', sa.String(length=300), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_messages')),
+    sa.UniqueConstraint('uid', name=op.f('uq_sandbox_messages_uid'))
+    )
+    op.create_index(op.f('ix_sandbox_messages_callback_due_at'), 'sandbox_messages', ['callback_due_at'], unique=False)
+    op.create_index(op.f('ix_sandbox_messages_created_at'), 'sandbox_messages', ['created_at'], unique=False)
+    op.create_index(op.f('ix_sandbox_messages_phone_hash'), 'sandbox_messages', ['phone_hash'], unique=False)
+    op.create_table('sandbox_phones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('number_enc', sa.Text(), nullable=False),
+    sa.Column('number_hash', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.Enum('normal', 'fail', 'reject', 'blacklist', 'throttle', 'timeout', 'undeliverable', name='phonemode', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_phones')),
+    sa.UniqueConstraint('number_hash', name=op.f('uq_sandbox_phones_number_hash')),
+    sa.UniqueConstraint('uid', name=op.f('uq_sandbox_phones_uid'))
     )
     op.create_table('sms_delivery_reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -349,6 +386,11 @@ def downgrade() -> None:
     op.drop_table('staff_users')
     op.drop_index(op.f('ix_sms_delivery_reports_provider_id'), table_name='sms_delivery_reports')
     op.drop_table('sms_delivery_reports')
+    op.drop_table('sandbox_phones')
+    op.drop_index(op.f('ix_sandbox_messages_phone_hash'), table_name='sandbox_messages')
+    op.drop_index(op.f('ix_sandbox_messages_created_at'), table_name='sandbox_messages')
+    op.drop_index(op.f('ix_sandbox_messages_callback_due_at'), table_name='sandbox_messages')
+    op.drop_table('sandbox_messages')
     op.drop_table('regions')
     op.drop_index(op.f('ix_outbound_sms_to_hash'), table_name='outbound_sms')
     op.drop_index(op.f('ix_outbound_sms_status'), table_name='outbound_sms')
