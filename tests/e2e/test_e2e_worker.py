@@ -33,6 +33,7 @@ from tests.e2e.e2e_helpers import (
     SUPERVISOR,
     Product,
     inbox,
+    phone_forms,
 )
 from tests.integration.referral.test_referral_worker import wait_until, worker_env
 
@@ -108,3 +109,10 @@ def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, worker,
     # Every SMS, the alerts included, was delivered and reported back by the sandbox.
     wait_until(lambda: {m.status for m in db.session.scalars(sa.select(OutboundSms))} == {
         SmsStatus.DELIVERED}, 30, log)
+
+    # The worker logged no error and no phone number in any form.
+    written = log.read_text()
+    assert "Traceback" not in written and " ERROR " not in written, written[-3000:]
+    leaks = [form for phone in (REPORTER, *RESPONDER_PHONES) for form in phone_forms(phone)
+             if form in written]
+    assert leaks == [], written[-3000:]
