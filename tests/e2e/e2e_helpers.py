@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import db
+from app.phone import normalise_phone
 from app.privacy import phone_hash
 from app.sandbox.models import Direction, SandboxMessage
 from app.ussd.services import DbProvider
@@ -86,6 +87,20 @@ class Product:
         result = self.app.test_cli_runner().invoke(args=["responders", "import", str(path)])
         assert result.exit_code == 0, result.output
         return result.output
+
+    def set_up_directory(self, tmp_path: Path, text: str = RESPONDERS_CSV) -> None:
+        """Import ``text`` and confirm every number from its own phone."""
+        self.import_responders(tmp_path, text)
+        self.run_jobs()
+        for line in text.splitlines()[1:]:
+            self.sms_from(normalise_phone(line.split(",")[1]), "ANZA")
+        self.run_jobs()
+
+    def set_phone_mode(self, phone: str, mode: str) -> None:
+        """How the sandbox's network treats SMS to ``phone`` (see docs/sandbox.md)."""
+        res = self.http.post(f"{self.url}/sandbox/api/phones/{phone}/mode", data={"mode": mode},
+                             timeout=10)
+        assert res.status_code == 200, res.text
 
     # --- USSD, hop by hop, as AT posts it ---------------------------------------------------
 
