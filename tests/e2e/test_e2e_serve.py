@@ -29,6 +29,7 @@ from tests.e2e.e2e_helpers import (
     RESPONDER_PHONES,
     RESPONDERS_CSV,
     Product,
+    phone_forms,
 )
 
 pytestmark = pytest.mark.slow
@@ -124,4 +125,8 @@ def test_linda_serve_takes_a_report_to_an_accepted_case(app, served, tmp_path) -
                                     for s in states)
     served.wait(all_reported, "every delivery report")
     assert REPORTER not in served.phones()  # no consent: the reporter got nothing
-    assert not re.search(r"\b(ERROR|Traceback)\b", served.log.read_text())
+    written = served.log.read_text() + imported.stdout + imported.stderr
+    assert not re.search(r"\b(ERROR|Traceback)\b", written), written[-3000:]
+    leaks = [form for phone in (REPORTER, *RESPONDER_PHONES) for form in phone_forms(phone)
+             if form in written]
+    assert leaks == [], written[-3000:]
