@@ -11,7 +11,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.extensions import db
 from app.referral.models import Alert, Responder
+from app.referral.status import AlertStatus
 from app.sms.models import OutboundSms
 from app.sms.status import SmsStatus
 from tests.e2e.e2e_helpers import (
@@ -48,18 +50,26 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(live_app, tmp_path: Path) -> Iterator[Path]:
-    """``linda worker`` in its own process group, sending through the served sandbox."""
+def start_worker(live_app, tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Return ``start(**env)``: a ``linda worker`` in its own process group, sending through
+    the served sandbox; its log path is returned. All are stopped after the test."""
     app, server = live_app
-    log = tmp_path / "worker.log"
-    env = {**worker_env(app), "AT_API_URL": f"{server.url}/sandbox/version1"}
-    with log.open("ab") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("linda")), "worker"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    yield log
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(**extra: str) -> Path:
+        log = tmp_path / f"worker-{len(procs) + 1}.log"
+        env = {**worker_env(app), "AT_API_URL": f"{server.url}/sandbox/version1", **extra}
+        with log.open("ab") as out:
+            procs.append(subprocess.Popen(
+                [str(Path(sys.executable).with_name("linda")), "worker"], env=env, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True))
+        return log
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -71,11 +81,11 @@ def got(phone: str, needle: str) -> bool:
     return any(needle in text for text in inbox(phone))
 
 
-def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, worker,
+def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, start_worker,
                                                                 tmp_path) -> None:
     app, server = live_app
     linda = Product(app, server.url)
-    log = worker
+    log = start_worker()
 
     linda.import_responders(tmp_path)
     wait_until(lambda: all(got(p, "Jibu ANZA") for p in RESPONDER_PHONES), 30, log)
@@ -116,3 +126,34 @@ def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, worker,
     leaks = [form for phone in (REPORTER, *RESPONDER_PHONES) for form in phone_forms(phone)
              if form in written]
     assert leaks == [], written[-3000:]
+
+
+def test_two_workers_and_two_accepts_at_once_make_one_lead(live_app, start_worker,
+                                                          tmp_path) -> None:
+    app, server = live_app
+    linda = Product(app, server.url)
+    log = start_worker(ACK_TIMEOUT_URGENT_SECONDS="600")
+    start_worker(ACK_TIMEOUT_URGENT_SECONDS="600")
+    linda.import_responders(tmp_path)
+    wait_until(lambda: all(got(p, "Jibu ANZA") for p in RESPONDER_PHONES), 30, log)
+    for phone in (ASHA, JUMA):
+        linda.sms_from(phone, "ANZA")
+    wait_until(lambda: got(ASHA, "imethibitishwa") and got(JUMA, "imethibitishwa"), 30, log)
+    reference = linda.report()
+    wait_until(lambda: got(ASHA, f"Linda {reference}:") and got(JUMA, f"Linda {reference}:"),
+               30, log)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda p: linda.sms_from(p, f"KUBALI {reference}"), (ASHA, JUMA)))
+    lead, taken = f"Wewe ndiye kiongozi wa kesi {reference}", f"Kesi {reference} imeshachukuliwa"
+    wait_until(lambda: sum(got(p, lead) or got(p, taken) for p in (ASHA, JUMA)) == 2, 30, log)
+    assert sorted([got(ASHA, lead), got(JUMA, lead)]) == [False, True]
+    case = find_by_reference(reference)
+    assert case.status is CaseStatus.ACCEPTED
+    winner = db.session.get_one(Responder, case.lead_responder_id)
+    assert got(winner.phone, lead)
+    loser = JUMA if winner.phone == ASHA else ASHA
+    assert sum(taken in text for text in inbox(loser)) == 1
+    accepted = db.session.scalars(sa.select(Alert.responder_id).where(
+        Alert.status == AlertStatus.ACCEPTED)).all()
+    assert accepted == [winner.id]
