@@ -15,6 +15,7 @@ from tests.e2e.e2e_helpers import (
     ASHA,
     BARAKA,
     JUMA,
+    LANDMARK,
     NEEMA,
     REPORTER,
     RESPONDERS_CSV,
@@ -65,10 +66,14 @@ def test_failed_sms_and_a_decline_move_on_and_strangers_change_nothing(live_app,
     assert inbox(BARAKA)[-1].startswith(f"Kesi {reference} haikutumwa kwako")
     assert find_by_reference(reference).status is CaseStatus.REFERRED
 
-    # Neema accepts in English and closes it in Swahili; the reporter sees it closed.
+    # Neema asks for the details (the landmark is not in the alert), accepts in English...
+    linda.sms_from(NEEMA, "taarifa")
+    linda.run_jobs()
+    assert f"Alama: {LANDMARK}." in inbox(NEEMA)[-1]
     linda.sms_from(NEEMA, f"ACK {reference}")
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED
+    # ...and closes it in Swahili; the reporter sees it closed.
     linda.sms_from(NEEMA, f"MALIZA {reference} mtoto yuko salama kwa ustawi wa jamii")
     linda.run_jobs()
     assert inbox(NEEMA)[-1] == f"Kesi {reference} imefungwa. Asante kwa kazi yako."
