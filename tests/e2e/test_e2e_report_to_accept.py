@@ -22,6 +22,7 @@ from app.referral.status import AlertStatus
 from app.sandbox.models import SandboxMessage
 from app.sms.models import InboundSms, OutboundSms
 from app.sms.status import SmsStatus
+from app.worker.reconcile import reconcile
 from tests.e2e.e2e_helpers import (
     ASHA,
     BARAKA,
@@ -102,8 +103,6 @@ def test_a_ussd_report_reaches_the_nearest_responders_and_one_accepts(live_app,
         SmsStatus.DELIVERED}
     assert all(m.handled_at is not None for m in db.session.scalars(sa.select(InboundSms)))
     seen = {phone: len(inbox(phone)) for phone in (*RESPONDER_PHONES, REPORTER)}
-    from app.worker.reconcile import reconcile
-
     with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
         reconcile()
         linda.run_jobs()
