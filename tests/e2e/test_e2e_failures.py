@@ -11,6 +11,8 @@ from app.referral.models import Alert, Responder
 from app.referral.status import AlertStatus
 from app.sms.models import OutboundSms
 from app.sms.status import SmsStatus
+from app.worker.queue import connection
+from app.worker.reconcile import reconcile
 from tests.e2e.e2e_helpers import (
     ASHA,
     BARAKA,
@@ -83,3 +85,26 @@ def test_failed_sms_and_a_decline_move_on_and_strangers_change_nothing(live_app,
         f"END Taarifa {reference} imeshughulikiwa na kufungwa.")
     # Those whose alert failed are not told anything more (the attempt shows on the phone).
     assert inbox(ASHA)[-1].startswith(alert) and inbox(JUMA)[-1].startswith(alert)
+
+
+def test_a_flushed_queue_loses_nothing_the_reconciler_finds_it_all(live_app, tmp_path) -> None:
+    app, server = live_app
+    linda = Product(app, server.url)
+    linda.import_responders(tmp_path)
+    connection().flushdb()  # the confirmation SMS jobs are gone
+    assert linda.run_jobs() == 0 and inbox(ASHA) == []
+    reconcile()
+    linda.run_jobs()
+    linda.sms_from(ASHA, "ANZA")
+    linda.sms_from(JUMA, "ANZA")
+    connection().flushdb()  # the inbound jobs are gone
+    reconcile()
+    linda.run_jobs()
+    reference = linda.report()
+    connection().flushdb()  # the dispatch job is gone
+    reconcile()
+    linda.run_jobs()
+    assert inbox(ASHA)[-1].startswith(f"Linda {reference}:")
+    assert inbox(JUMA)[-1].startswith(f"Linda {reference}:")
+    assert {m.status for m in db.session.scalars(sa.select(OutboundSms))} == {
+        SmsStatus.DELIVERED}
