@@ -25,7 +25,7 @@ from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
 from app.referral.rules import REACH, RuleBook, WavePlan
 from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
-from app.referral.texts import alert_text, exhausted_text
+from app.referral.texts import alert_text, exhausted_text, info_text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.sms.status import SmsStatus
@@ -164,6 +164,13 @@ def render_alert(case: Case, lang: str) -> str:
     caller = case.reporter_phone if case.callback_consent else None
     return alert_text(lang, ref=case.reference, category=case.category.value,
                       urgent=case.urgent, place_parts=place_parts(case), caller=caller)
+
+
+def render_info(case: Case, lang: str) -> str:
+    """The case details a responder asks for with INFO/TAARIFA (with the reporter's landmark)."""
+    caller = case.reporter_phone if case.callback_consent else None
+    return info_text(lang, ref=case.reference, category=case.category.value, urgent=case.urgent,
+                     place_parts=place_parts(case), caller=caller, landmark=case.landmark)
 
 
 def _max_age() -> timedelta:

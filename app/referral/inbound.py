@@ -227,7 +227,7 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command
           ) -> tuple[str, str, dict]:
-    return "info", "alert", {"body": svc.render_alert(case, responder.language)}
+    return "info", "alert", {"body": svc.render_info(case, responder.language)}
 
 
 def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:

@@ -55,6 +55,25 @@ def alert_text(lang: str, *, ref: str, category: str, urgent: bool,
     )
 
 
+def info_text(lang: str, *, ref: str, category: str, urgent: bool,
+              place_parts: Sequence[str], caller: str | None, landmark: str | None) -> str:
+    """The reply to INFO/TAARIFA: the alert again or, when the reporter described the place, the
+    case with that landmark, which the alert has no room for (cut only if it cannot fit)."""
+    if not landmark:
+        return alert_text(lang, ref=ref, category=category, urgent=urgent,
+                          place_parts=place_parts, caller=caller)
+    params = {"ref": ref, "category": text(lang, f"category.{category}"),
+              "urgency": text(lang, "urgency.urgent" if urgent else "urgency.normal"),
+              "caller": text(lang, "alert.caller", phone=caller) if caller else ""}
+    mark = to_gsm7(landmark)
+    shortest = to_gsm7(text(lang, "info", place=fit_place(place_parts, 0) or "", landmark="",
+                            **params))
+    room = SMS_SINGLE_LIMIT - gsm7_length(shortest) - 8  # keep a few characters of place
+    while mark and gsm7_length(mark) > room:
+        mark = mark[:-1]
+    return render_one_segment(lang, "info", place_parts, landmark=mark.rstrip(), **params)
+
+
 def exhausted_text(lang: str, *, ref: str, category: str, urgent: bool,
                    place_parts: Sequence[str]) -> str:
     """The SMS to hotline supervisors when every wave ran out."""

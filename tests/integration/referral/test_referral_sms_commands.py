@@ -160,6 +160,22 @@ def test_info_resends_the_alert_and_help_lists_the_commands(app, run_jobs) -> No
     assert len(replies(police.phone)) == 3
 
 
+def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> None:
+    from app.cases.models import CaseCategory
+    from app.cases.services import NewReport, create_case
+
+    police = responder("police_gcd", ward=KARIAKOO)
+    case = create_case(NewReport(category=CaseCategory.BEGGING, council_id="TZ-02-C053",
+                                 ward_id=KARIAKOO, urgent=True, landmark="Soko la Kariakoo"))
+    db.session.commit()
+    run_jobs()
+    assert "Soko" not in sms_to(police.phone, "alert")[0].body
+    sms_in(police.phone, "taarifa")
+    assert replies(police.phone)[-1] == (
+        f"Linda {case.reference}: kuombaomba kwa kulazimishwa, DHARURA. Alama: Soko la "
+        "Kariakoo. Kariakoo, Ilala (Dar es Salaam CC).")
+
+
 def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, confirmed=False)
     report()

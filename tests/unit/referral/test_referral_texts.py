@@ -21,7 +21,7 @@ def test_every_key_the_code_uses_exists() -> None:
 
     source = "\n".join(p.read_text() for p in APP.glob("*.py"))
     used = set(re.findall(r'"((?:reply|notice|supervisor|reporter|alert)\.[a-z_]+)"', source))
-    used |= {"alert", "confirm", "reminder"}
+    used |= {"alert", "confirm", "reminder", "info"}
     keys = set(catalog_keys(CATALOGS, "sw"))
     assert len(used) > 20, "the pattern found too few keys"
     assert used <= keys, used - keys
@@ -59,3 +59,26 @@ def test_every_category_role_and_urgency_has_a_name() -> None:
     wanted = {f"category.{c.value}" for c in CaseCategory} | \
         {f"role.{r.value}" for r in ResponderRole} | {"urgency.urgent", "urgency.normal"}
     assert wanted <= keys
+
+
+@pytest.mark.parametrize("lang", ["sw", "en"])
+def test_info_carries_the_landmark_in_one_sms_at_the_longest(lang: str) -> None:
+    from app.cases.models import CaseCategory
+
+    parts = ["Kariakoo", "Ilala (Dar es Salaam CC)", "Dar es Salaam"]
+    landmark = "Nyumba ya bluu nyuma ya msikiti mkubwa karibu na kituo cha basi"[:60]
+    for category in CaseCategory:
+        for urgent in (True, False):
+            for caller in (None, "+255754321987"):
+                body = texts.info_text(lang, ref="1234567", category=category.value,
+                                       urgent=urgent, place_parts=parts, caller=caller,
+                                       landmark=landmark)
+                assert gsm7_length(body) <= SMS_SINGLE_LIMIT, body
+                assert landmark[:40] in body and "Kari" in body
+                assert (caller or "") in body
+    short = texts.info_text(lang, ref="1234567", category="begging", urgent=True,
+                            place_parts=parts, caller=None, landmark="Soko la Kariakoo")
+    assert "Soko la Kariakoo. Kariakoo, Ilala (Dar es Salaam CC)" in short
+    assert texts.info_text(lang, ref="1234567", category="begging", urgent=True,
+                           place_parts=parts, caller=None, landmark=None) == texts.alert_text(
+        lang, ref="1234567", category="begging", urgent=True, place_parts=parts, caller=None)
