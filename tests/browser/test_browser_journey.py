@@ -82,7 +82,9 @@ class Sandbox:
         card = self.phone(number)
         card.locator("textarea").fill(text)
         card.get_by_role("button", name="Send SMS").click()
-        card.get_by_text("Delivered to Linda: HTTP 200").wait_for()
+        # The sent SMS shows Linda's answer (the line under the box may already be cleared).
+        card.locator("li.from_phone").filter(has_text=text).filter(
+            has_text="answer HTTP 200").first.wait_for()
 
     @property
     def screen(self) -> Any:
@@ -169,6 +171,8 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     box.wait_sms(POLICE, sms("reply.accepted", ref=ref))
     box.wait_sms(WELFARE, sms("notice.taken", ref=ref))
     box.shot("accepted", box.phone(POLICE))
+    # The "Delivered to Linda" line of the reply went away when Linda's answer arrived.
+    assert box.phone(POLICE).locator("form.reply .status").inner_text() == ""
     assert case_by_reference(ref).status is CaseStatus.ACCEPTED
 
     # The reporter checks the case with its number.
