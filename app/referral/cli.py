@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
@@ -48,6 +49,11 @@ def import_command(file: Path, added_by: str) -> None:
     if summary.added:
         click.echo(f"{len(summary.added)} new responder(s) were sent a confirmation SMS and get "
                    "no alerts until they reply ANZA/START")
+        if current_app.extensions["linda_jobs"].embedded:
+            # This process has no worker: the running `linda serve` finds the queued SMS in
+            # the database at its next reconcile round and sends them then.
+            click.echo("the running `linda serve` sends them within "
+                       f"{current_app.config['RECONCILE_INTERVAL_SECONDS']} s")
 
 
 @responders_cli.command("export")

@@ -112,7 +112,14 @@ def clean_reference(raw: str) -> str:
 
 
 def _short(name: str | None) -> str:
+    """A place name that fits the confirm screen.
+
+    A council label "Ilala (Dar es Salaam CC)" that does not fit loses its bracket, which only
+    tells councils apart in the pick list, rather than being cut to "Ilala (Dar es Sal.".
+    """
     name = name or ""
+    if len(name) > SUMMARY_NAME_CAP and " (" in name:
+        name = name.split(" (", 1)[0]
     return name if len(name) <= SUMMARY_NAME_CAP else name[: SUMMARY_NAME_CAP - 1].rstrip() + "."
 
 

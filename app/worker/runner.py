@@ -55,7 +55,9 @@ def make_worker(app: Flask, *, threaded: bool = False) -> AppWorker:
 def run_due_scheduled(app: Flask) -> None:
     """Move scheduled jobs whose time has come onto their queues (embedded mode and tests)."""
     state = app.extensions["linda_jobs"]
-    scheduler = RQScheduler(list(QUEUE_NAMES), connection=state.connection)
+    # Its "Acquired scheduler lock" INFO line would print twice a second in `linda serve`.
+    scheduler = RQScheduler(list(QUEUE_NAMES), connection=state.connection,
+                            logging_level=logging.WARNING)
     scheduler.acquire_locks()
     try:
         scheduler.enqueue_scheduled_jobs()

@@ -77,12 +77,29 @@
       post(phonePath(number) + "/reply", { text: text })
         .then(function (data) {
           setStatus(status, (data.ok ? "Delivered to Linda: " : "Linda did not take it: ") + data.answer, !data.ok);
-          if (data.ok) { area.value = ""; count.textContent = ""; }
+          /* Cleared when Linda's next SMS arrives, so it never sits above that SMS as if it were about it. */
+          if (data.ok) { status.dataset.until = node.dataset.newestIn || ""; area.value = ""; count.textContent = ""; }
           refresh();
         })
         .catch(function (err) { setStatus(status, "Not sent: " + err.message, true); });
     });
     return node;
+  }
+
+  function newestIn(messages) {
+    for (var i = 0; i < messages.length; i++) {
+      if (messages[i].direction === "to_phone") { return messages[i].at + " " + messages[i].text; }
+    }
+    return "";
+  }
+
+  function clearStaleStatus(card, messages) {
+    var status = $(".reply .status", card);
+    card.dataset.newestIn = newestIn(messages);
+    if (status.dataset.until !== undefined && card.dataset.newestIn !== status.dataset.until) {
+      delete status.dataset.until;
+      setStatus(status, "");
+    }
   }
 
   function renderMessages(list, messages) {
@@ -115,6 +132,7 @@
       var select = $("select", card);
       if (document.activeElement !== select) { select.value = p.mode; }
       renderMessages($(".messages", card), p.messages);
+      clearStaleStatus(card, p.messages);
       var opt = document.createElement("option");
       opt.value = p.number;
       datalist.appendChild(opt);

@@ -218,3 +218,14 @@ def test_catalog_has_every_used_key_and_no_other(lang: str) -> None:
     used = menu.used_keys()
     assert sorted(k for k in used if not catalog.get(k, "").strip()) == []
     assert sorted(set(catalog) - used) == []
+
+
+@pytest.mark.parametrize(("council", "shown"), [
+    ("Ilala (Dar es Salaam CC)", "Ilala"),  # the bracket only tells councils apart in the list
+    ("Temeke (MC)", "Temeke (MC)"),  # fits: kept whole
+    ("Mwanzamwanzamwanzamwanza (DC)", "Mwanzamwanzamwanz."),  # still too long: cut
+])
+def test_confirm_screen_shows_a_council_name_whole_or_marked_cut(council: str,
+                                                                 shown: str) -> None:
+    params = menu.summary({"council_label": council, "ward_label": "Kariakoo"}, T, "sw")
+    assert params["place"] == f"Kariakoo, {shown}"
