@@ -22,7 +22,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
-WEBHOOK_TOKEN = "bench-token-0123456789abcdef"
+WEBHOOK_TOKEN = "bench-token-0123456789abcdef"  # noqa: S105 - a throw-away bench app
 DATA_KEY = "bench-data-key-0123456789abcdef0123456789"
 PYTHON = ".venv/bin/python"
 

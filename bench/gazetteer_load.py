@@ -9,7 +9,6 @@ import argparse
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
 
 from _common import make_app, services_label, table, workdir, write_section
 
