@@ -12,6 +12,7 @@ delivery reports posted back to ``/at/<token>/sms/delivery`` and applied.
 from __future__ import annotations
 
 import argparse
+import logging
 import threading
 import time
 from collections import Counter
@@ -43,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
     args = parser.parse_args()
+    logging.getLogger("rq").setLevel(logging.WARNING)  # one "scheduler lock" line per round
     port = free_port()
     app = make_app(workdir(), AT_API_URL=f"http://127.0.0.1:{port}/sandbox/version1",
                    SANDBOX_DLR_DELAY_SECONDS="3600")
