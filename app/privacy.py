@@ -84,3 +84,41 @@ def mask_phone(e164: str) -> str:
     if len(e164) < 6:
         return "***"
     return f"{e164[:4]}*******{e164[-2:]}"
+
+
+class Sealed:
+    """The plaintext face of an encrypted column, sealed to its table, column and row.
+
+    Declared on a model as ``landmark = Sealed("reference")``, it reads and writes
+    ``landmark_enc``; the associated data is ``"<table>.<column>:<anchor>"``, where the anchor is
+    an attribute that identifies the row before it has an id (a case number, a random uid, the
+    creation instant). ``hash_to`` names a blind-index column kept in step with the value, set
+    before sealing so that an anchor may be the hash itself.
+    """
+
+    def __init__(self, anchor: str, *, column: str | None = None,
+                 hash_to: str | None = None) -> None:
+        self.anchor = anchor
+        self.column = column
+        self.hash_to = hash_to
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.column = self.column or name
+
+    def _context(self, obj: object) -> str:
+        anchor = getattr(obj, self.anchor)
+        if hasattr(anchor, "isoformat"):
+            anchor = anchor.isoformat()
+        return f"{obj.__tablename__}.{self.column}:{anchor}"  # type: ignore[attr-defined]
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> str | Sealed | None:
+        if obj is None:
+            return self
+        token = getattr(obj, f"{self.column}_enc")
+        return None if token is None else vault().decrypt(token, self._context(obj))
+
+    def __set__(self, obj: object, value: str | None) -> None:
+        if self.hash_to is not None:
+            setattr(obj, self.hash_to, None if value is None else phone_hash(value))
+        token = None if value is None else vault().encrypt(value, self._context(obj))
+        setattr(obj, f"{self.column}_enc", token)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import Base
-from app.privacy import vault
+from app.privacy import Sealed
 
 
 class CaseCategory(enum.StrEnum):
@@ -86,52 +86,11 @@ class Case(Base):
         back_populates="case", order_by="CaseEventRecord.id"
     )
 
-    # Personal data is sealed to this row and column; see app.privacy.
-    def _context(self, column: str) -> str:
-        return f"cases.{column}:{self.reference}"
-
-    def _get(self, column: str) -> str | None:
-        token = getattr(self, f"{column}_enc")
-        return None if token is None else vault().decrypt(token, self._context(column))
-
-    def _set(self, column: str, value: str | None) -> None:
-        sealed = None if value is None else vault().encrypt(value, self._context(column))
-        setattr(self, f"{column}_enc", sealed)
-
-    @property
-    def landmark(self) -> str | None:
-        return self._get("landmark")
-
-    @landmark.setter
-    def landmark(self, value: str | None) -> None:
-        self._set("landmark", value)
-
-    @property
-    def details(self) -> str | None:
-        return self._get("details")
-
-    @details.setter
-    def details(self, value: str | None) -> None:
-        self._set("details", value)
-
-    @property
-    def outcome(self) -> str | None:
-        return self._get("outcome")
-
-    @outcome.setter
-    def outcome(self, value: str | None) -> None:
-        self._set("outcome", value)
-
-    @property
-    def reporter_phone(self) -> str | None:
-        return self._get("reporter_phone")
-
-    @reporter_phone.setter
-    def reporter_phone(self, value: str | None) -> None:
-        from app.privacy import phone_hash
-
-        self._set("reporter_phone", value)
-        self.reporter_phone_hash = None if value is None else phone_hash(value)
+    # Personal data, sealed to this case's number (set the reference first); see app.privacy.
+    landmark = Sealed("reference")
+    details = Sealed("reference")
+    outcome = Sealed("reference")
+    reporter_phone = Sealed("reference", hash_to="reporter_phone_hash")
 
 
 class CaseEventRecord(Base):

@@ -140,11 +140,11 @@ def record(case: Case, kind: str, *, actor: str = "system",
 
 
 def lock_case(case_id: int) -> Case:
-    """Load a case for update, so two workers never move it at once."""
-    case = db.session.execute(
+    """Load a case for update, freshly read, so two workers never move it at once."""
+    return db.session.execute(
         sa.select(Case).where(Case.id == case_id).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
-    return case
 
 
 def apply_event(case: Case, event: CaseEvent, *, actor: str = "system",

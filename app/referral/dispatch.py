@@ -43,14 +43,6 @@ def rulebook() -> RuleBook:
     return current_app.extensions["linda_referral_rules"]  # type: ignore[no-any-return]
 
 
-def lock_case(case_id: int) -> Case:
-    """The case, locked and freshly read, so two workers never move it at once."""
-    return db.session.execute(
-        sa.select(Case).where(Case.id == case_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
 def move_alert(alert: Alert, event: AlertEvent, *, reason: str | None = None) -> None:
     alert.status = next_alert_status(alert.status, event)
     if reason is not None:

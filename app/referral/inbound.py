@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.cases.models import Case
-from app.cases.services import apply_event, find_by_reference, record
+from app.cases.services import apply_event, find_by_reference, lock_case, record
 from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
@@ -95,7 +95,7 @@ def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, 
         audit(f"responder:{responder.id}", "responder.off_duty", "responder", responder.id)
         return "off_duty", "reply.stopped", {}
     alert = _find_alert(responder, command, msg)
-    case = svc.lock_case(alert.case_id)
+    case = lock_case(alert.case_id)
     db.session.refresh(alert)
     handler = {Verb.ACK: _accept, Verb.DECLINE: _decline, Verb.DONE: _done, Verb.INFO: _info}
     return handler[verb](responder, alert, case, command)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import Base
-from app.privacy import phone_hash, vault
+from app.privacy import Sealed
 from app.referral.roles import ResponderRole
 from app.referral.status import AlertStatus
 
@@ -39,18 +39,8 @@ class Responder(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    def _context(self) -> str:
-        # Bound to the number's own blind index: a sealed number moved to another row fails.
-        return f"responders.phone:{self.phone_hash}"
-
-    @property
-    def phone(self) -> str:
-        return vault().decrypt(self.phone_enc, self._context())
-
-    @phone.setter
-    def phone(self, e164: str) -> None:
-        self.phone_hash = phone_hash(e164)
-        self.phone_enc = vault().encrypt(e164, self._context())
+    # Bound to the number's own blind index: a sealed number moved to another row fails.
+    phone = Sealed("phone_hash", hash_to="phone_hash")
 
     @property
     def confirmed(self) -> bool:

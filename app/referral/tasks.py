@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.cases.models import Case
-from app.cases.services import record
+from app.cases.services import lock_case, record
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
@@ -24,7 +24,7 @@ from app.worker.reconcile import sweeper
 
 def dispatch_case(case_id: int) -> None:
     """Send the first wave of a new case. Safe to re-run: a case with a wave is left alone."""
-    case = svc.lock_case(case_id)
+    case = lock_case(case_id)
     svc.dispatch(case)
     db.session.commit()
 
@@ -38,7 +38,7 @@ def check_wave(wave_id: int) -> None:
     wave = db.session.get(ReferralWave, wave_id)
     if wave is None:
         return
-    case = svc.lock_case(wave.case_id)
+    case = lock_case(wave.case_id)
     db.session.refresh(wave)
     svc.check_wave(wave, case, utcnow())
     db.session.commit()
@@ -49,7 +49,7 @@ def remind_lead(alert_id: int) -> None:
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         return
-    case = svc.lock_case(alert.case_id)
+    case = lock_case(alert.case_id)
     db.session.refresh(alert)
     due = case.accepted_at is not None and utcnow() >= case.accepted_at + follow_up_after()
     if (alert.status is not AlertStatus.ACCEPTED or alert.reminded_at is not None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import Base
-from app.privacy import phone_hash, vault
+from app.privacy import Sealed
 from app.sandbox.at import PhoneMode
 
 
@@ -28,16 +28,14 @@ class SandboxPhone(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    @property
-    def number(self) -> str:
-        return vault().decrypt(self.number_enc, f"sandbox_phones.number:{self.uid}")
+    number = Sealed("uid", hash_to="number_hash")
 
     @classmethod
     def compose(cls, number: str) -> SandboxPhone:
-        uid = uuid.uuid4().hex
         now = utcnow()
-        return cls(uid=uid, number_hash=phone_hash(number), created_at=now, last_activity_at=now,
-                   number_enc=vault().encrypt(number, f"sandbox_phones.number:{uid}"))
+        phone = cls(uid=uuid.uuid4().hex, created_at=now, last_activity_at=now)
+        phone.number = number
+        return phone
 
 
 class Direction(enum.StrEnum):
@@ -78,18 +76,11 @@ class SandboxMessage(Base):
         """AT's ``messageId`` (and the ``id`` of the delivery report or inbound post)."""
         return f"ATXid_{self.uid}"
 
-    @property
-    def phone(self) -> str:
-        return vault().decrypt(self.phone_enc, f"sandbox_messages.phone:{self.uid}")
-
-    @property
-    def text(self) -> str:
-        return vault().decrypt(self.text_enc, f"sandbox_messages.text:{self.uid}")
+    phone = Sealed("uid", hash_to="phone_hash")
+    text = Sealed("uid")
 
     @classmethod
     def compose(cls, phone: str, text: str, **fields: object) -> SandboxMessage:
-        uid = uuid.uuid4().hex
-        msg = cls(uid=uid, phone_hash=phone_hash(phone), created_at=utcnow(), **fields)
-        msg.phone_enc = vault().encrypt(phone, f"sandbox_messages.phone:{uid}")
-        msg.text_enc = vault().encrypt(text, f"sandbox_messages.text:{uid}")
+        msg = cls(uid=uuid.uuid4().hex, created_at=utcnow(), **fields)
+        msg.phone, msg.text = phone, text
         return msg

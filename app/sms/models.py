@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import Base
-from app.privacy import phone_hash, vault
+from app.privacy import Sealed
 from app.sms.status import SmsStatus
 
 
@@ -38,24 +38,14 @@ class OutboundSms(Base):
     delivered_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    def _context(self, column: str) -> str:
-        # The id is not known before flush, so the seal binds the creation instant instead.
-        return f"outbound_sms.{column}:{self.created_at.isoformat()}"
-
-    @property
-    def to(self) -> str:
-        return vault().decrypt(self.to_enc, self._context("to"))
-
-    @property
-    def body(self) -> str:
-        return vault().decrypt(self.body_enc, self._context("body"))
+    # The id is not known before flush, so the seal binds the creation instant instead.
+    to = Sealed("created_at", hash_to="to_hash")
+    body = Sealed("created_at")
 
     @classmethod
     def compose(cls, to: str, body: str, **fields: object) -> OutboundSms:
         msg = cls(created_at=utcnow(), **fields)
-        msg.to_enc = vault().encrypt(to, msg._context("to"))
-        msg.to_hash = phone_hash(to)
-        msg.body_enc = vault().encrypt(body, msg._context("body"))
+        msg.to, msg.body = to, body
         return msg
 
 
@@ -76,23 +66,13 @@ class InboundSms(Base):
     handled_at: Mapped[datetime | None] = mapped_column(index=True)
     outcome: Mapped[str | None] = mapped_column(sa.String(60))
 
-    def _context(self, column: str) -> str:
-        return f"inbound_sms.{column}:{self.provider_id}"
-
-    @property
-    def sender(self) -> str:
-        return vault().decrypt(self.from_enc, self._context("from"))
-
-    @property
-    def text(self) -> str:
-        return vault().decrypt(self.text_enc, self._context("text"))
+    sender = Sealed("provider_id", column="from", hash_to="from_hash")
+    text = Sealed("provider_id")
 
     @classmethod
     def compose(cls, provider_id: str, sender: str, text: str, **fields: object) -> InboundSms:
         msg = cls(provider_id=provider_id, received_at=utcnow(), **fields)
-        msg.from_enc = vault().encrypt(sender, msg._context("from"))
-        msg.from_hash = phone_hash(sender)
-        msg.text_enc = vault().encrypt(text, msg._context("text"))
+        msg.sender, msg.text = sender, text
         return msg
 
 

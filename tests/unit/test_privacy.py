@@ -23,3 +23,25 @@ def test_other_key_cannot_decrypt_and_index_differs() -> None:
 
 def test_mask_phone_hides_the_middle() -> None:
     assert mask_phone("+255712345678") == "+255*******78"
+
+
+def test_sealed_column_is_bound_to_its_row_and_keeps_its_blind_index(app) -> None:
+    from app.privacy import Sealed, phone_hash
+
+    class Row:
+        __tablename__ = "rows"
+        phone = Sealed("uid", hash_to="phone_hash")
+
+        def __init__(self, uid: str) -> None:
+            self.uid = uid
+
+    a, b = Row("a"), Row("b")
+    a.phone = "+255712345678"
+    assert a.phone == "+255712345678"
+    assert a.phone_hash == phone_hash("+255712345678")
+    assert "712345678" not in a.phone_enc
+    b.phone_enc = a.phone_enc  # a ciphertext copied to another row
+    with pytest.raises(DecryptionError):
+        _ = b.phone
+    a.phone = None
+    assert (a.phone, a.phone_hash, a.phone_enc) == (None, None, None)
