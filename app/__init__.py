@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 
+import app.sqlite  # noqa: F401  (SQLite transaction semantics, registered once)
 from app.config import load_settings
 from app.extensions import db, migrate
 from app.worker.queue import JobQueue
