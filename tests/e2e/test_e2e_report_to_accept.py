@@ -63,7 +63,7 @@ def test_a_ussd_report_reaches_the_nearest_responders_and_one_accepts(live_app,
     # The nearest two of the first urgent wave get one-segment alerts with the case number.
     for phone in (ASHA, JUMA):
         alert = inbox(phone)[-1]
-        assert alert.startswith(f"Linda {reference}: ajira ya kulazimishwa, DHARURA.")
+        assert alert.startswith(f"Linda {reference}: kazi ya lazima, DHARURA.")
         assert f"KUBALI {reference}" in alert
         assert is_gsm7(alert) and gsm7_length(alert) <= SMS_SINGLE_LIMIT
         assert not any(form in alert for form in phone_forms(REPORTER))
