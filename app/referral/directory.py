@@ -21,6 +21,7 @@ from app.gazetteer.models import Council, Region, Ward
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
 from app.referral.models import Responder
+from app.referral.rescue import became_available
 from app.referral.roles import ResponderRole, parse_role
 from app.referral.texts import text
 from app.sms.services import queue_sms
@@ -178,9 +179,12 @@ def import_responders(rows: Iterable[Row], *, actor: str, added_by: str) -> Impo
         if not changed:
             summary.unchanged += 1
             continue
+        was_available = existing.can_receive_alerts
         for key, value in changed.items():
             setattr(existing, key, value)
         summary.updated.append(existing.id)
+        if existing.can_receive_alerts and not was_available:
+            became_available(existing)  # back on duty: cases nobody took may now reach them
     audit(actor, "responders.import", "responder", None, added=summary.added,
           updated=summary.updated, unchanged=summary.unchanged)
     return summary

@@ -257,7 +257,10 @@ def exhaust(case: Case) -> None:
                   purpose="escalation", ref_kind="case", ref_id=case.id)
     apply_event(case, CaseEvent.EXHAUST, detail={"supervisors": [s.id for s in supervisors]})
     if not supervisors:
-        log.warning("case %s needs attention and no hotline supervisor is on duty", case.id)
+        # Nobody was told: the first supervisor to confirm or come on duty hears of it (rescue).
+        log.error("case %s needs attention and no hotline supervisor is confirmed and on duty",
+                  case.id)
+        record(case, "no_supervisor")
 
 
 def release_lead(case: Case) -> None:

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.referral import dispatch as svc
 from app.referral.commands import Command, Verb, parse_command
 from app.referral.models import Alert, Responder
+from app.referral.rescue import became_available
 from app.referral.status import OPEN, WAITING, AlertEvent, AlertStatus, can
 from app.referral.texts import KEYWORD, text
 from app.sms.models import InboundSms, OutboundSms
@@ -83,12 +84,14 @@ def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, 
     if verb is Verb.HELP:
         return "help", "reply.help", {}
     if verb is Verb.START:
-        newly = responder.confirmed_at is None
+        newly, was_available = responder.confirmed_at is None, responder.can_receive_alerts
         now = utcnow()
         if newly:
             responder.confirmed_at = now
             audit(f"responder:{responder.id}", "responder.confirm", "responder", responder.id)
         responder.on_duty, responder.last_verified_at = True, now
+        if not was_available:
+            became_available(responder)
         return ("confirmed", "reply.confirmed", {}) if newly else ("on_duty", "reply.started", {})
     if verb is Verb.STOP:
         responder.on_duty = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,7 +13,9 @@ from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.referral import dispatch as svc
+from app.referral import rescue
 from app.referral.models import Alert, ReferralWave, Responder
+from app.referral.roles import ResponderRole
 from app.referral.status import WAITING, AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
@@ -101,3 +103,41 @@ def sweep_follow_ups() -> int:
         Case.status == CaseStatus.ACCEPTED,
         Case.accepted_at <= utcnow() - follow_up_after())).all()
     return sum(enqueue(remind_lead, i, job_id=f"remind-{i}") for i in ids)
+
+
+def rescue_for_responder(responder_id: int, since: str) -> None:
+    """A responder became able to receive alerts at ``since``: give each unhandled case they
+    could take a new round; a hotline supervisor also gets one SMS listing what needs attention.
+
+    Safe to re-run: a second run finds the cases already referred and the responder already
+    alerted about them, and the supervisor's SMS already sent since ``since``.
+    """
+    responder = db.session.get(Responder, responder_id)
+    if responder is None or not responder.can_receive_alerts:
+        return
+    for case_id in db.session.scalars(rescue.unhandled_cases()).all():
+        case = lock_case(case_id)
+        rescue.new_round(case, reason="responder_available", want={responder_id})
+        db.session.commit()
+    if responder.role is ResponderRole.HOTLINE_SUPERVISOR:
+        db.session.refresh(responder, with_for_update=True)  # one SMS even if run twice at once
+        rescue.tell_supervisor(responder, datetime.fromisoformat(since))
+    db.session.commit()
+
+
+def retry_case(case_id: int) -> None:
+    """Try a ``needs_attention`` case again (a new round for whoever was never alerted about
+    it), at most once per ``ACK_TIMEOUT_NORMAL_SECONDS`` after its last round ran out."""
+    case = lock_case(case_id)
+    ran_out = rescue.last_exhausted_at(case_id)
+    if (case.status is CaseStatus.NEEDS_ATTENTION and ran_out is not None
+            and utcnow() >= ran_out + rescue.retry_interval()):
+        rescue.new_round(case, reason="retry")
+    db.session.commit()
+
+
+@sweeper("referral-rescue")
+def sweep_needs_attention() -> int:
+    """``needs_attention`` cases due for another try while somebody is left to alert."""
+    ids = db.session.scalars(rescue.due_for_retry()).all()
+    return sum(enqueue(retry_case, i, job_id=f"rescue-case-{i}") for i in ids)

@@ -178,7 +178,7 @@ def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> Non
 
 def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, confirmed=False)
-    report()
+    first = report()
     run_jobs()
     assert sms_to(police.phone, "alert") == []  # unconfirmed: no alerts
 
@@ -186,21 +186,26 @@ def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_job
     db.session.refresh(police)
     assert police.confirmed and police.on_duty and police.last_verified_at is not None
     assert "imethibitishwa" in replies(police.phone)[-1]
+    run_jobs()  # the case nobody could take reaches the newly confirmed number
+    assert [first.reference in a.body for a in sms_to(police.phone, "alert")] == [True]
 
     sms_in(police.phone, "acha")
     db.session.refresh(police)
     assert not police.on_duty
-    report()
+    second = report()
     run_jobs()
-    assert sms_to(police.phone, "alert") == []
+    assert len(sms_to(police.phone, "alert")) == 1
 
     sms_in(police.phone, "start")
     db.session.refresh(police)
     assert police.on_duty
     assert "Uko kazini" in replies(police.phone)[-1]
-    report()
+    run_jobs()  # back on duty: the case reported meanwhile reaches them
+    third = report()
     run_jobs()
-    assert len(sms_to(police.phone, "alert")) == 1
+    bodies = [a.body for a in sms_to(police.phone, "alert")]
+    assert [c.reference in b for c, b in zip((first, second, third), bodies, strict=True)] == [
+        True, True, True]
 
 
 def test_a_command_that_fails_is_rolled_back_and_still_answered(app, run_jobs,

@@ -1,0 +1,134 @@
+"""No case left with nobody: a case nobody is handling gets a new round as soon as somebody who
+could take it becomes available, and hotline supervisors coming on duty hear what waits.
+
+Policy (no spam): a responder is alerted about a case at most once, ever (``alerts`` is unique
+per case and responder), whether they declined, did not answer, or their SMS failed. A new
+round therefore only ever reaches people not yet alerted about the case, and it is opened only
+when the rule finds somebody: a rescue never exhausts a case a second time by itself, so
+supervisors are not told twice about the same lack of responders. Services flush; callers commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.cases.models import Case, CaseEventRecord
+from app.cases.services import record
+from app.cases.status import CaseStatus
+from app.clock import utcnow
+from app.extensions import db
+from app.referral import dispatch as svc
+from app.referral.matching import rank
+from app.referral.models import Alert, ReferralWave, Responder
+from app.referral.roles import ResponderRole
+from app.referral.texts import text
+from app.sms.models import OutboundSms
+from app.sms.services import queue_sms
+from app.worker.queue import enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+#: Case numbers named in a supervisor's "cases need attention" SMS (one segment).
+LISTED_REFS = 5
+#: ``OutboundSms.purpose`` of that SMS.
+ATTENTION_PURPOSE = "attention"
+
+
+def unhandled_cases() -> sa.Select[tuple[int]]:
+    """Ids of cases nobody is handling or being asked about: ``needs_attention``, and
+    ``received``/``referred`` with no open wave; urgent first, then oldest."""
+    open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
+                                                 ReferralWave.closed_at.is_(None)).exists()
+    return (sa.select(Case.id)
+            .where(sa.or_(Case.status == CaseStatus.NEEDS_ATTENTION,
+                          sa.and_(Case.status.in_(svc.SEEKING), ~open_wave)))
+            .order_by(Case.urgent.desc(), Case.created_at, Case.id))
+
+
+def is_unhandled(case: Case) -> bool:
+    if case.status is CaseStatus.NEEDS_ATTENTION:
+        return True
+    return case.status in svc.SEEKING and not db.session.scalar(
+        sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
+                                         ReferralWave.closed_at.is_(None)))
+
+
+def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> ReferralWave | None:
+    """Open a new round for an unhandled case, from the first step of its rule that finds
+    somebody not yet alerted about it; return None (and change nothing) when no step does, or,
+    with ``want``, when none of those responders could be reached by any step.
+
+    Same rules and matching as dispatch: a role of some wave of the case's rule, within that
+    wave's reach, available (on duty and confirmed).
+    """
+    if not is_unhandled(case):
+        return None
+    plans = svc.rulebook().waves_for(case.category.value, case.urgent)
+    exclude = svc.already_alerted(case)
+    site = svc.case_site(case)
+    ranked = [rank(site, svc.candidates(p.roles), p.roles, exclude=exclude, max_tier=p.max_tier)
+              for p in plans]
+    reachable = {c.id for found in ranked for c in found}
+    if not reachable or (want is not None and not want & reachable):
+        return None
+    step = next(n for n, found in enumerate(ranked, 1) if found)
+    record(case, "rescue", detail={"reason": reason, "step": step,
+                                   "available": sorted(want) if want else []})
+    return svc.open_wave(case, step)
+
+
+def became_available(responder: Responder) -> None:
+    """Queue the rescue job for a responder who can now receive alerts (after commit)."""
+    from app.referral.tasks import rescue_for_responder
+
+    now = utcnow()
+    enqueue_after_commit(rescue_for_responder, responder.id, now.isoformat(),
+                         job_id=f"rescue-responder-{responder.id}-{int(now.timestamp())}")
+
+
+def tell_supervisor(supervisor: Responder, since: datetime) -> OutboundSms | None:
+    """One SMS to a supervisor who came on duty: how many cases need attention and a few of
+    their numbers; nothing when none do, or when it was already sent since ``since``."""
+    already = db.session.scalar(sa.select(OutboundSms.id).where(
+        OutboundSms.purpose == ATTENTION_PURPOSE, OutboundSms.ref_kind == "responder",
+        OutboundSms.ref_id == supervisor.id, OutboundSms.created_at >= since))
+    if already is not None:
+        return None
+    refs = list(db.session.scalars(
+        sa.select(Case.reference).where(Case.status == CaseStatus.NEEDS_ATTENTION)
+        .order_by(Case.urgent.desc(), Case.created_at, Case.id)))
+    if not refs:
+        return None
+    body = text(supervisor.language, "supervisor.attention", count=len(refs),
+                refs=", ".join(refs[:LISTED_REFS]))
+    return queue_sms(supervisor.phone, body, purpose=ATTENTION_PURPOSE, ref_kind="responder",
+                     ref_id=supervisor.id)
+
+
+def last_exhausted_at(case_id: int) -> datetime | None:
+    return db.session.scalar(sa.select(sa.func.max(CaseEventRecord.at)).where(
+        CaseEventRecord.case_id == case_id, CaseEventRecord.kind == "exhaust"))
+
+
+def retry_interval() -> timedelta:
+    return timedelta(seconds=current_app.config["ACK_TIMEOUT_NORMAL_SECONDS"])
+
+
+def due_for_retry() -> sa.Select[tuple[int]]:
+    """Ids of ``needs_attention`` cases whose last round ran out at least
+    ``ACK_TIMEOUT_NORMAL_SECONDS`` ago while some available responder (other than a
+    supervisor) was never alerted about them: the job then applies the rules."""
+    ran_out = (sa.select(sa.func.max(CaseEventRecord.at))
+               .where(CaseEventRecord.case_id == Case.id, CaseEventRecord.kind == "exhaust")
+               .scalar_subquery())
+    alerted = sa.select(Alert.id).where(Alert.case_id == Case.id,
+                                        Alert.responder_id == Responder.id).exists()
+    somebody_new = sa.select(Responder.id).where(
+        Responder.on_duty.is_(True), Responder.confirmed_at.is_not(None),
+        Responder.role != ResponderRole.HOTLINE_SUPERVISOR, ~alerted).exists()
+    return sa.select(Case.id).where(Case.status == CaseStatus.NEEDS_ATTENTION,
+                                    ran_out <= utcnow() - retry_interval(), somebody_new)
