@@ -125,11 +125,12 @@ def dispatch(case: Case) -> None:
     open_wave(case, 1)
 
 
-def open_wave(case: Case, step: int) -> ReferralWave | None:
+def open_wave(case: Case, step: int, *, exclude: set[int] | None = None
+              ) -> ReferralWave | None:
     """Start step ``step`` of the rule (or the next one that finds anybody); exhaust after the
-    last."""
+    last. ``exclude``: who may not be picked (default: everybody already alerted)."""
     plans = rulebook().waves_for(case.category.value, case.urgent)
-    exclude = already_alerted(case)
+    exclude = already_alerted(case) if exclude is None else exclude
     site = case_site(case)
     for n in range(step, len(plans) + 1):
         plan = plans[n - 1]
@@ -167,10 +168,17 @@ def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int])
 
 
 def send_alert(case: Case, responder: Responder, wave: ReferralWave) -> Alert:
-    """One alert row and one SMS, in the responder's language, never sent late."""
-    alert = Alert(case_id=case.id, responder_id=responder.id, wave_id=wave.id,
-                  deadline_at=wave.deadline_at, status=AlertStatus.PENDING)
-    db.session.add(alert)
+    """One alert row and one SMS, in the responder's language, never sent late. A responder
+    asked again (a rescue round, after no answer) keeps their one row for the case."""
+    alert = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id,
+                                                     Alert.responder_id == responder.id))
+    if alert is not None:
+        move_alert(alert, AlertEvent.RESEND)
+        alert.wave_id, alert.deadline_at, alert.responded_at = wave.id, wave.deadline_at, None
+    else:
+        alert = Alert(case_id=case.id, responder_id=responder.id, wave_id=wave.id,
+                      deadline_at=wave.deadline_at, status=AlertStatus.PENDING)
+        db.session.add(alert)
     db.session.flush()
     alert.sms_id = queue_sms(responder.phone, render_alert(case, responder.language),
                              purpose="alert", ref_kind="alert", ref_id=alert.id,

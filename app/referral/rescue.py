@@ -1,11 +1,12 @@
 """No case left with nobody: a case nobody is handling gets a new round as soon as somebody who
 could take it becomes available, and hotline supervisors coming on duty hear what waits.
 
-Policy (no spam): a responder is alerted about a case at most once, ever (``alerts`` is unique
-per case and responder), whether they declined, did not answer, or their SMS failed. A new
-round therefore only ever reaches people not yet alerted about the case, and it is opened only
-when the rule finds somebody: a rescue never exhausts a case a second time by itself, so
-supervisors are not told twice about the same lack of responders. Services flush; callers commit.
+Policy (no spam): a responder who declined a case, or whose alert SMS failed (perhaps a wrong
+number), is never alerted about it again. One who simply did not answer may be asked again by
+a rescue round, at most once per ``REALERT_AFTER`` (a day) after the deadline they let pass.
+A rescue round is opened only when the rule finds somebody it may ask: it never exhausts a case
+by itself, so supervisors are not told twice about the same lack of responders (a round that
+runs out exhausts the case again: at most once a round). Services flush; callers commit.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.referral import dispatch as svc
 from app.referral.matching import rank
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
+from app.referral.status import AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 LISTED_REFS = 5
 #: ``OutboundSms.purpose`` of that SMS.
 ATTENTION_PURPOSE = "attention"
+#: A responder who let an alert's deadline pass unanswered may be asked again this long after.
+REALERT_AFTER = timedelta(days=1)
 
 
 def unhandled_cases() -> sa.Select[tuple[int]]:
@@ -68,7 +72,8 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
     if not is_unhandled(case):
         return None
     plans = svc.rulebook().waves_for(case.category.value, case.urgent)
-    exclude = svc.already_alerted(case)
+    again = ask_again(case)
+    exclude = svc.already_alerted(case) - again
     site = svc.case_site(case)
     ranked = [rank(site, svc.candidates(p.roles), p.roles, exclude=exclude, max_tier=p.max_tier)
               for p in plans]
@@ -76,9 +81,22 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
     if not reachable or (want is not None and not want & reachable):
         return None
     step = next(n for n, found in enumerate(ranked, 1) if found)
-    record(case, "rescue", detail={"reason": reason, "step": step,
-                                   "available": sorted(want) if want else []})
-    return svc.open_wave(case, step)
+    entry = record(case, "rescue", detail={"reason": reason, "step": step,
+                                           "available": sorted(want) if want else []})
+    wave = svc.open_wave(case, step, exclude=exclude)
+    if wave is not None:
+        asked = set(db.session.scalars(sa.select(Alert.responder_id).where(
+            Alert.wave_id == wave.id)))
+        entry.detail = {**entry.detail, "asked_again": sorted(asked & again)}
+    return wave
+
+
+def ask_again(case: Case) -> set[int]:
+    """Responders who let an alert about ``case`` pass unanswered at least ``REALERT_AFTER``
+    ago: a rescue round may ask them once more."""
+    return set(db.session.scalars(sa.select(Alert.responder_id).where(
+        Alert.case_id == case.id, Alert.status == AlertStatus.EXPIRED,
+        Alert.deadline_at <= utcnow() - REALERT_AFTER)))
 
 
 def became_available(responder: Responder) -> None:
@@ -121,14 +139,19 @@ def retry_interval() -> timedelta:
 def due_for_retry() -> sa.Select[tuple[int]]:
     """Ids of ``needs_attention`` cases whose last round ran out at least
     ``ACK_TIMEOUT_NORMAL_SECONDS`` ago while some available responder (other than a
-    supervisor) was never alerted about them: the job then applies the rules."""
+    supervisor) was never alerted about them, or may be asked again: the job then applies the
+    rules."""
     ran_out = (sa.select(sa.func.max(CaseEventRecord.at))
                .where(CaseEventRecord.case_id == Case.id, CaseEventRecord.kind == "exhaust")
                .scalar_subquery())
     alerted = sa.select(Alert.id).where(Alert.case_id == Case.id,
                                         Alert.responder_id == Responder.id).exists()
+    stale = sa.select(Alert.id).where(
+        Alert.case_id == Case.id, Alert.responder_id == Responder.id,
+        Alert.status == AlertStatus.EXPIRED, Alert.deadline_at <= utcnow() - REALERT_AFTER
+    ).exists()
     somebody_new = sa.select(Responder.id).where(
         Responder.on_duty.is_(True), Responder.confirmed_at.is_not(None),
-        Responder.role != ResponderRole.HOTLINE_SUPERVISOR, ~alerted).exists()
+        Responder.role != ResponderRole.HOTLINE_SUPERVISOR, sa.or_(~alerted, stale)).exists()
     return sa.select(Case.id).where(Case.status == CaseStatus.NEEDS_ATTENTION,
                                     ran_out <= utcnow() - retry_interval(), somebody_new)

@@ -33,6 +33,7 @@ class AlertEvent(enum.StrEnum):
     EXPIRE = "expire"
     CANCEL = "cancel"
     FINISH = "finish"
+    RESEND = "resend"  # a new round asks again one who never answered (rescue.py)
 
 
 A, V = AlertStatus, AlertEvent
@@ -60,6 +61,7 @@ TRANSITIONS: Final[Mapping[tuple[AlertStatus, AlertEvent], AlertStatus]] = {
     (A.ACCEPTED, V.CANCEL): A.CANCELLED,  # the lead handed the case back
     (A.ACCEPTED, V.FINISH): A.DONE,
     (A.DONE, V.FINISH): A.DONE,  # the same DONE twice
+    (A.EXPIRED, V.RESEND): A.PENDING,  # never a decline, a failure or a cancel
 }
 
 

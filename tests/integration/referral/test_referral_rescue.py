@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
 from app.referral.models import ReferralWave
+from app.referral.rescue import REALERT_AFTER
 from app.referral.status import AlertStatus
 from app.referral.tasks import rescue_for_responder
 from tests.integration.referral.referral_helpers import (
@@ -151,20 +152,24 @@ def test_a_supervisor_is_not_told_when_nothing_waits(app, run_jobs) -> None:
     assert sms_to(sup.phone, "attention") == []
 
 
-def test_the_reconciler_retries_once_an_interval_and_never_realerts_anybody(
+def test_the_reconciler_tries_new_people_each_interval_and_silent_ones_once_a_day(
         app, run_jobs, reconcile, later) -> None:
-    weos = [responder("ward_executive", ward=KARIAKOO) for _ in range(3)]
-    case = report(urgent=False, category=CaseCategory.BEGGING)  # wave 1: 2 officers
+    w = [responder("ward_executive", ward=KARIAKOO) for _ in range(4)]
+    case = report(urgent=False, category=CaseCategory.BEGGING)  # wave 1: 2 officers at once
     run_jobs()
-    first = set(alerts_of(case))
-    assert len(first) == 2
-    interval = timedelta(seconds=app.config["ACK_TIMEOUT_NORMAL_SECONDS"])
+    assert set(alerts_of(case)) == {w[0].id, w[1].id}
+    sms_in(w[0].phone, f"KATAA {case.reference}")
+    run_jobs()
+    assert set(alerts_of(case)) == {w[0].id, w[1].id, w[2].id}  # the slot refilled
 
+    def alert_sms() -> list[int]:
+        return [len(sms_to(x.phone, "alert")) for x in w]
+
+    interval = timedelta(seconds=app.config["ACK_TIMEOUT_NORMAL_SECONDS"])
     exhausted = last_deadline(case) + timedelta(seconds=1)
     with later(exhausted):
         run_jobs()
     assert fresh(case).status is CaseStatus.NEEDS_ATTENTION
-
     with later(exhausted + interval - timedelta(seconds=2)):
         assert reconcile()["referral-rescue"] == 0  # not yet
     with later(exhausted + interval + timedelta(seconds=1)):
@@ -172,17 +177,26 @@ def test_the_reconciler_retries_once_an_interval_and_never_realerts_anybody(
         run_jobs()
         run_jobs()
     assert fresh(case).status is CaseStatus.REFERRED
-    alerts = alerts_of(case)
-    assert len(alerts) == 3 and set(alerts) - first == {w.id for w in weos} - first
-    assert timeline(case).count("rescue") == 1
-    for w in weos:
-        assert len(sms_to(w.phone, "alert")) == 1
+    assert alerts_of(case)[w[3].id].status is AlertStatus.PENDING  # the one never asked
+    assert alert_sms() == [1, 1, 1, 1]
 
     exhausted = last_deadline(case) + timedelta(seconds=1)
     with later(exhausted):
         run_jobs()
     assert fresh(case).status is CaseStatus.NEEDS_ATTENTION
-    with later(exhausted + 3 * interval):  # everybody was alerted once: nobody left to try
+    with later(exhausted + 3 * interval):  # everybody was asked: nobody again the same day
         assert reconcile()["referral-rescue"] == 0
         run_jobs()
-    assert all(len(sms_to(w.phone, "alert")) == 1 for w in weos)
+    assert alert_sms() == [1, 1, 1, 1]
+
+    with later(exhausted + REALERT_AFTER):
+        assert reconcile()["referral-rescue"] == 1
+        run_jobs()
+    assert alert_sms() == [1, 2, 2, 1]  # never who declined; two at a time, as the rule says
+    assert alerts_of(case)[w[1].id].status is AlertStatus.PENDING
+    db.session.expire_all()
+    rescues = db.session.scalars(sa.select(CaseEventRecord.detail).where(
+        CaseEventRecord.case_id == case.id, CaseEventRecord.kind == "rescue")).all()
+    assert [r["asked_again"] for r in rescues] == [[], [w[1].id, w[2].id]]
+    sms_in(w[1].phone, f"KUBALI {case.reference}")
+    assert fresh(case).status is CaseStatus.ACCEPTED

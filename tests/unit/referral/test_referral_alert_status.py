@@ -48,3 +48,8 @@ def test_a_delivery_report_never_moves_an_answered_alert() -> None:
         assert (status, AlertEvent.DELIVER) not in TRANSITIONS
         assert (status, AlertEvent.SEND) not in TRANSITIONS
     assert WAITING < OPEN
+
+
+def test_only_an_alert_nobody_answered_may_be_sent_again() -> None:
+    assert {s for (s, e) in TRANSITIONS if e is AlertEvent.RESEND} == {AlertStatus.EXPIRED}
+    assert next_alert_status(AlertStatus.EXPIRED, AlertEvent.RESEND) is AlertStatus.PENDING
