@@ -23,9 +23,10 @@ from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.referral import dispatch as svc
-from app.referral.matching import rank
+from app.referral.matching import Candidate, Site, rank, tier
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
+from app.referral.rules import WavePlan
 from app.referral.status import AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
@@ -72,6 +73,8 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
     if not is_unhandled(case):
         return None
     plans = svc.rulebook().waves_for(case.category.value, case.urgent)
+    if want is not None and not _could_match(case, want, plans):
+        return None  # the usual answer, found without ranking every responder
     again = ask_again(case)
     exclude = svc.already_alerted(case) - again
     site = svc.case_site(case)
@@ -89,6 +92,16 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
             Alert.wave_id == wave.id)))
         entry.detail = {**entry.detail, "asked_again": sorted(asked & again)}
     return wave
+
+
+def _could_match(case: Case, responder_ids: set[int], plans: tuple[WavePlan, ...]) -> bool:
+    """Whether any of these responders has a role of some wave within that wave's reach."""
+    site = Site(case.region_id, case.council_id, case.ward_id, None)
+    for r in db.session.scalars(sa.select(Responder).where(Responder.id.in_(responder_ids))):
+        me = Candidate(r.id, r.role, r.region_id, r.council_id, r.ward_id, None, True)
+        if any(r.role in p.roles and tier(site, me) <= p.max_tier for p in plans):
+            return True
+    return False
 
 
 def ask_again(case: Case) -> set[int]:
