@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from app.gsm import USSD_SCREEN_LIMIT, is_gsm7
-from app.ussd.engine import (
+from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
     ERR_NO_MATCH,

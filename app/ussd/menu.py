@@ -19,7 +19,8 @@ from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.cases.reference import LENGTH, is_valid_reference
 from app.gsm import to_gsm7
 from app.i18n import LANGUAGES, Messages
-from app.ussd.engine import (
+from app.ussd.graph import build_graph
+from app.ussd.screens import (
     LABEL_CAP,
     Ask,
     Confirm,
@@ -34,7 +35,6 @@ from app.ussd.engine import (
     Screen,
     TextFn,
 )
-from app.ussd.graph import build_graph
 
 MESSAGES = Messages(Path(__file__).parent / "translations")
 LANDMARK_MAX = 60
@@ -266,8 +266,8 @@ def graph() -> MenuGraph:
 
 def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
     """Every message key the menu and the webhook can show."""
-    from app.ussd.engine import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE
     from app.ussd.graph import error_keys
+    from app.ussd.screens import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE
 
     keys = {UNAVAILABLE, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, "ussd.confirm.urgent"}
     for s in screens:

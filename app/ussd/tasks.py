@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.ussd.services import purge_expired
+from app.ussd.sessions import purge_expired
 from app.worker.reconcile import sweeper
 
 

@@ -17,9 +17,9 @@ from app.ussd.services import (
     HopError,
     Reply,
     handle_hop,
-    record_session_event,
     unavailable_reply,
 )
+from app.ussd.sessions import record_session_event
 from app.web.security import verify_webhook_token
 
 log = logging.getLogger(__name__)

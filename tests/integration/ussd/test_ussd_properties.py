@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES
-from app.ussd.engine import Item, Pick, paginate, render, walk
+from app.ussd.engine import paginate, render, walk
 from app.ussd.menu import MESSAGES, graph
+from app.ussd.screens import Item, Pick
 from app.ussd.services import DbProvider
 from tests.integration.ussd.ussd_helpers import TOKEN, keys_for
 

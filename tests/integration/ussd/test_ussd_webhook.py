@@ -21,7 +21,8 @@ from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
-from app.ussd.services import DbProvider, abandoned_by_screen
+from app.ussd.services import DbProvider
+from app.ussd.sessions import abandoned_by_screen
 from app.ussd.tasks import purge_ussd_drafts
 from tests.conftest import free_port
 from tests.integration.ussd.ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for

@@ -11,8 +11,9 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
-from app.ussd.engine import Item, Pick, paginate
+from app.ussd.engine import paginate
 from app.ussd.menu import graph
+from app.ussd.screens import Item, Pick
 from app.ussd.services import DbProvider
 
 TOKEN = "test-token-0123456789abcdef"

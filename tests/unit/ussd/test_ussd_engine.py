@@ -6,20 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.ussd.engine import (
-    ITEM_BUDGET,
-    Ask,
-    End,
-    InvalidInputError,
-    Menu,
-    MenuGraph,
-    Option,
-    Pick,
-    paginate,
-    render,
-    walk,
-)
+from app.ussd.engine import paginate, render, walk
 from app.ussd.graph import GraphError, build_graph
+from app.ussd.screens import ITEM_BUDGET, Ask, End, InvalidInputError, Menu, MenuGraph, Option, Pick
 from tests.unit.ussd.ussd_fakes import FakeProvider
 
 TEXTS = {

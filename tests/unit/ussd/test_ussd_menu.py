@@ -11,7 +11,8 @@ from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES, catalog_keys
 from app.ussd import menu
-from app.ussd.engine import End, InvalidInputError, Position, Rendered, render, walk
+from app.ussd.engine import render, walk
+from app.ussd.screens import End, InvalidInputError, Position, Rendered
 from tests.unit.ussd.ussd_fakes import FakeProvider, ref
 
 G = menu.graph()

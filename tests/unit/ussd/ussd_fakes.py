@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.cases.reference import damm_digit
-from app.ussd.engine import Item
+from app.ussd.screens import Item
 
 
 def ref(body: str) -> str:
