@@ -173,9 +173,11 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         from waitress.server import create_server
 
-        self.port = free_port()
+        # Bound to port 0 by the server itself: no window in which another process could
+        # take a port we picked but had not bound yet.
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.port = int(self.server.effective_port)  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=4)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:
@@ -194,14 +196,10 @@ class LiveServer:
 
 @pytest.fixture
 def live_app(make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, LiveServer]]:
-    """An app served on a free port, with AT_API_URL pointing at its own sandbox."""
-    port = free_port()
-    app = make_app(env={"AT_API_URL": f"http://127.0.0.1:{port}/sandbox/version1"})
-    from waitress.server import create_server
-
-    server = LiveServer.__new__(LiveServer)
-    server.port, server.url = port, f"http://127.0.0.1:{port}"
-    server.server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    server.thread = threading.Thread(target=server.server.run, daemon=True)
+    """An app served on a free port, its SMS going to its own sandbox over HTTP."""
+    app = make_app()
+    server = LiveServer(app)
+    # Read when the first SMS goes out, so setting it after binding is in time.
+    app.config["AT_API_URL"] = f"{server.url}/sandbox/version1"
     with server, app.app_context():
         yield app, server
