@@ -19,7 +19,7 @@ from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
-from app.gazetteer.services import council_label, fold
+from app.gazetteer.services import best_point, council_label, fold
 from app.referral.matching import Candidate, Point, Site, pick
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
@@ -49,15 +49,6 @@ def move_alert(alert: Alert, event: AlertEvent, *, reason: str | None = None) ->
         alert.reason = reason[:200]
 
 
-def best_point(ward_id: str | None, council_id: str | None, region_id: str | None) -> Point | None:
-    """The most precise coordinates the gazetteer has for a place."""
-    for model, key in ((Ward, ward_id), (Council, council_id), (Region, region_id)):
-        row = db.session.get(model, key) if key else None
-        if row is not None and row.lat is not None and row.lon is not None:
-            return (row.lat, row.lon)
-    return None
-
-
 def place_parts(case: Case) -> list[str]:
     """Ward, council label and region of a case, most specific first ("Kariakoo",
     "Ilala (Dar Es Salaam CC)", "Dar es Salaam"); the region is left out when the council
@@ -74,8 +65,10 @@ def place_parts(case: Case) -> list[str]:
 
 
 def case_site(case: Case) -> Site:
-    return Site(case.region_id, case.council_id, case.ward_id,
-                best_point(case.ward_id, case.council_id, case.region_id))
+    ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
+    point = best_point(ward=ward, council=db.session.get(Council, case.council_id),
+                       region=db.session.get(Region, case.region_id))
+    return Site(case.region_id, case.council_id, case.ward_id, point)
 
 
 def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
@@ -100,7 +93,7 @@ def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
 
 def _known_points() -> dict[tuple[str, str], Point]:
     """Coordinates of every ward, council and region that has them, by ("ward", id) etc., in
-    three queries: looking them up per responder, as ``best_point`` does, took ~0.8 s for
+    three queries: looking them up per responder with ``gazetteer.best_point`` took ~0.8 s for
     2,000 responders (docs/PERFORMANCE.md)."""
     points: dict[tuple[str, str], Point] = {}
     for kind, model in (("region", Region), ("council", Council), ("ward", Ward)):

@@ -8,8 +8,9 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.gazetteer.models import Ward
-from app.referral.dispatch import best_point, candidates
+from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.services import best_point
+from app.referral.dispatch import candidates
 from app.referral.roles import ResponderRole
 from tests.integration.referral.referral_helpers import (
     BAGAMOYO,
@@ -53,7 +54,10 @@ def test_each_responder_gets_the_most_precise_known_point(app) -> None:
     got = {c.id: c.point for c in candidates(POLICE)}
     assert set(got) == {r.id for r in people[:5]}
     for r in people[:4]:
-        assert got[r.id] == best_point(r.ward_id, r.council_id, r.region_id)
+        place = {"ward": db.session.get(Ward, r.ward_id) if r.ward_id else None,
+                 "council": db.session.get(Council, r.council_id) if r.council_id else None,
+                 "region": db.session.get(Region, r.region_id)}
+        assert got[r.id] == best_point(**place)
         assert got[r.id] is not None
     assert got[people[1].id] == (-6.82, 39.28)
     assert got[people[0].id] != got[people[1].id]
