@@ -7,10 +7,6 @@ the sandbox's delivery reports, inbound commands, and the wave deadlines (shorte
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,44 +33,29 @@ from tests.e2e.e2e_helpers import (
     inbox,
     phone_forms,
 )
-from tests.integration.referral.test_referral_worker import wait_until, worker_env
+from tests.workers import WorkerProcess, app_env, needs_worker_services, wait_until
 
-REAL_SERVICES = bool(os.environ.get("REDIS_URL")) and os.environ.get(
-    "DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+pytestmark = [pytest.mark.slow, needs_worker_services]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not REAL_SERVICES,
-                       reason="a separate worker needs REDIS_URL and a PostgreSQL DATABASE_URL"),
-]
+FAST = {"ACK_TIMEOUT_URGENT_SECONDS": "3", "RECONCILE_INTERVAL_SECONDS": "1"}
 
 
 @pytest.fixture
 def start_worker(live_app, tmp_path: Path) -> Iterator[Callable[..., Path]]:
-    """Return ``start(**env)``: a ``linda worker`` in its own process group, sending through
-    the served sandbox; its log path is returned. All are stopped after the test."""
+    """Return ``start(**env)``: a ``linda worker`` sending through the served sandbox; its
+    log path is returned. All are stopped after the test."""
     app, server = live_app
-    procs: list[subprocess.Popen[bytes]] = []
+    workers: list[WorkerProcess] = []
 
     def start(**extra: str) -> Path:
-        log = tmp_path / f"worker-{len(procs) + 1}.log"
-        env = {**worker_env(app), "AT_API_URL": f"{server.url}/sandbox/version1", **extra}
-        with log.open("ab") as out:
-            procs.append(subprocess.Popen(
-                [str(Path(sys.executable).with_name("linda")), "worker"], env=env, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True))
+        log = tmp_path / f"worker-{len(workers) + 1}.log"
+        env = app_env(app, **{**FAST, "AT_API_URL": f"{server.url}/sandbox/version1", **extra})
+        workers.append(WorkerProcess(env, log))
         return log
 
     yield start
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    for worker in workers:
+        worker.stop()
 
 
 def got(phone: str, needle: str) -> bool:

@@ -6,11 +6,6 @@ with the test. The SMS goes through the real SDK to the fake AT of this test pro
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -24,25 +19,10 @@ from app.extensions import db
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.sms.status import SmsStatus
+from tests.workers import WorkerProcess, app_env, needs_worker_services, wait_until
 
 PHONE = "+255712345678"
-REAL_SERVICES = bool(os.environ.get("REDIS_URL")) and os.environ.get(
-    "DATABASE_URL", "").startswith(("postgres://", "postgresql"))
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not REAL_SERVICES,
-                       reason="needs REDIS_URL and a PostgreSQL DATABASE_URL shared with a worker"),
-]
-
-
-def wait_for(check: Callable[[], bool], timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
+pytestmark = [pytest.mark.slow, needs_worker_services]
 
 
 def status_of(msg_id: int) -> OutboundSms:
@@ -51,42 +31,20 @@ def status_of(msg_id: int) -> OutboundSms:
 
 
 @pytest.fixture
-def start_worker(request: pytest.FixtureRequest, database_url: str, tmp_path: Path,
-                 fake_at) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker(app, tmp_path: Path, fake_at) -> Iterator[Callable[[], WorkerProcess]]:
     """Return a function that starts ``linda worker`` (reconciling every second)."""
-    root_conftest = request.config.pluginmanager.get_plugin(
-        str(request.config.rootpath / "tests" / "conftest.py"))
-    env = {**os.environ, **root_conftest.base_env(
-        database_url, tmp_path / "instance", AT_API_URL=fake_at.url,
-        RECONCILE_INTERVAL_SECONDS="1")}
-    linda = str(Path(sys.executable).parent / "linda")
-    started: list[subprocess.Popen[bytes]] = []
+    env = app_env(app, AT_API_URL=fake_at.url, RECONCILE_INTERVAL_SECONDS="1")
     log = tmp_path / "worker.log"
+    started: list[WorkerProcess] = []
 
-    def start() -> subprocess.Popen[bytes]:
-        with log.open("ab") as out:  # the child keeps its own descriptor
-            # Its own process group: RQ runs the scheduler in a child process, and
-            # ``kill -9`` of the group takes both down, as a crash of the host would.
-            proc = subprocess.Popen([linda, "worker"], env=env, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(proc)
-        return proc
+    def start() -> WorkerProcess:
+        started.append(WorkerProcess(env, log))
+        return started[-1]
 
     start.log = log  # type: ignore[attr-defined]
     yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=10)
-        kill_group(proc)
-
-
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """``kill -9`` the worker and its scheduler child (same process group)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    for worker in started:
+        worker.stop()
 
 
 def test_worker_killed_mid_send_and_redis_flushed_still_sends_once(
@@ -97,9 +55,9 @@ def test_worker_killed_mid_send_and_redis_flushed_still_sends_once(
     msg = queue_sms(PHONE, "Kesi 1234567: msaada unahitajika", purpose="alert")
     db.session.commit()
 
-    wait_for(lambda: len(fake_at.requests) == 1, 30, "the worker to call AT", log)
+    wait_until(lambda: len(fake_at.requests) == 1, 30, log, "the worker to call AT")
     assert status_of(msg.id).status is SmsStatus.SENDING
-    kill_group(worker)  # kill -9, mid-job
+    worker.kill()  # kill -9, mid-job
     redis_conn.flushdb()
     del fake_at.modes[PHONE]
     fake_at.release.set()
@@ -109,8 +67,8 @@ def test_worker_killed_mid_send_and_redis_flushed_still_sends_once(
     db.session.commit()
 
     start_worker()
-    wait_for(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 30,
-             "the reconciler to send it again", log)
+    wait_until(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 30, log,
+               "the reconciler to send it again")
     time.sleep(2.5)  # two more reconciler rounds: nothing is sent again
     row = status_of(msg.id)
     assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
@@ -123,14 +81,14 @@ def test_worker_killed_before_the_send_and_redis_flushed_still_sends_once(
     log = start_worker.log
     worker = start_worker()
     time.sleep(1)
-    kill_group(worker)
+    worker.kill()
     msg = queue_sms(PHONE, "Kesi 1234567: msaada unahitajika", purpose="alert")
     db.session.commit()  # the job is in Redis; no worker runs it
     redis_conn.flushdb()  # ...and now it is gone
 
     start_worker()
-    wait_for(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 30,
-             "the reconciler to send it", log)
+    wait_until(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 30, log,
+               "the reconciler to send it")
     time.sleep(2.5)
     assert status_of(msg.id).attempts == 0
     assert len(fake_at.requests) == len(fake_at.accepted) == 1
