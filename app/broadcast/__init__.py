@@ -1,0 +1,11 @@
+"""Coordination messages from staff to the responders of chosen places and roles."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.broadcast.cli import broadcast_cli
+
+    app.cli.add_command(broadcast_cli)

@@ -1,0 +1,13 @@
+"""Protection centres: the directory (CSV), places asked for by SMS, admission and discharge."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the sweeper and ``linda centres``."""
+    from app.centres import tasks  # noqa: F401 - registers the sweeper
+    from app.centres.cli import centres_cli
+
+    app.cli.add_command(centres_cli)
