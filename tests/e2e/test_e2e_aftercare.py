@@ -28,9 +28,9 @@ from tests.e2e.e2e_helpers import ASHA, JUMA, NEEMA, RESPONDERS_CSV, Product, in
 
 CENTRE_CONTACT = "+255713500106"
 PWANI_WELFARE, MBEYA_WELFARE = "+255713500107", "+255713500108"
-CENTRES_CSV = """name,kind,region,council,ward,services,takes,ages,beds,contacts
-Kituo cha Matumaini,safe_house,Dar es Salaam,Ilala,,shelter;medical;psychosocial,girls;boys,6-17,4,0713500106
-"""
+CENTRES_CSV = ("name,kind,region,council,ward,services,takes,ages,beds,contacts\n"
+               "Kituo cha Matumaini,safe_house,Dar es Salaam,Ilala,,"
+               "shelter;medical;psychosocial,girls;boys,6-17,4,0713500106\n")
 MORE_RESPONDERS = RESPONDERS_CSV + """Salma Juma,0713500107,social_welfare,Pwani,,,en,yes
 Peter Mwakyusa,0713500108,social_welfare,Mbeya,,,sw,yes
 """

@@ -24,8 +24,8 @@ from tests.integration.referral.referral_helpers import (
 def test_lead_gets_nearest_centres_with_free_places_and_the_chosen_one_admits(
         app, run_jobs) -> None:
     near, near_contact = centre("Kituo cha Amani", beds=3)
-    far, _ = centre("Bagamoyo Safe House", region=PWANI, council=BAGAMOYO)
-    full, _ = centre("Kituo Kilichojaa", beds=2, taken=2)
+    _far, _ = centre("Bagamoyo Safe House", region=PWANI, council=BAGAMOYO)
+    _full, _ = centre("Kituo Kilichojaa", beds=2, taken=2)
     case, lead = accepted_case(run_jobs)
 
     sms_in(lead.phone, f"MAHALI {case.reference}")

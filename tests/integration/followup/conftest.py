@@ -1,11 +1,11 @@
 """Fixtures shared with the referral tests."""
 
-from tests.integration.referral.conftest import later  # noqa: F401
-
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+
+from tests.integration.referral.conftest import later  # noqa: F401
 
 #: Check-ins 10, 20 and 30 s after closing; 5 s to answer; "could not reach" again after 3 s.
 SCHEDULE_ENV = {"FOLLOWUP_SCHEDULE": "10s,20s,30s", "FOLLOWUP_ANSWER_WITHIN": "5s",
