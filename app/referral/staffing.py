@@ -39,8 +39,9 @@ def alert_chosen(case: Case, responder: Responder, *, actor: str) -> ReferralWav
                                                         Alert.responder_id == responder.id))
     if existing is not None and existing.status in WAITING:
         raise ChosenAlertError("waiting")
-    if existing is not None and existing.status is not AlertStatus.EXPIRED:
-        raise ChosenAlertError("answered")  # declined, failed, cancelled: a new alert won't help
+    if existing is not None and existing.status not in (AlertStatus.EXPIRED,
+                                                        AlertStatus.CANCELLED):
+        raise ChosenAlertError("answered")  # declined or failed: a new alert would not help
     if case.status is CaseStatus.ACCEPTED:
         apply_event(case, CaseEvent.RELEASE, actor=actor,
                     detail={"reason": "reassigned", "to": responder.id})
