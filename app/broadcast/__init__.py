@@ -7,5 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.broadcast.cli import broadcast_cli
+    from app.broadcast.views import bp
 
     app.cli.add_command(broadcast_cli)
+    app.register_blueprint(bp)

@@ -9,5 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the sweeper and ``linda centres``."""
     from app.centres import tasks  # noqa: F401 - registers the sweeper
     from app.centres.cli import centres_cli
+    from app.centres.views import bp
 
     app.cli.add_command(centres_cli)
+    app.register_blueprint(bp)

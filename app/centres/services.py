@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.cases.models import Case
 from app.cases.services import record
+from app.cases.status import CaseStatus
 from app.centres.matching import CentreInfo, Need, rank_centres
 from app.centres.models import (
     OPEN_PLACEMENT,
@@ -151,14 +152,41 @@ def move_on(placement: Placement, case: Case, *, reason: str) -> Centre | None:
     return None
 
 
-def admit(placement: Placement, case: Case, contact: Responder, *, actor: str) -> Centre:
+def staff_request(case: Case, centre_id: int, *, actor: str) -> Centre:
+    """Staff ask a centre for the child of an accepted case (on the lead's behalf).
+
+    Raises:
+        PlacementError: the case has no lead, the centre no free place or no contact.
+    """
+    if case.status is not CaseStatus.ACCEPTED or case.lead_responder_id is None:
+        raise PlacementError("no_lead")
+    centre = db.session.get(Centre, centre_id)
+    if centre is None or centre.free <= 0:
+        raise PlacementError("no_place")
+    if not contacts(centre.id):
+        raise PlacementError("no_contact")
+    old = open_placement(case.id)
+    if old is not None:
+        old.status = P.CANCELLED
+    placement = Placement(case_id=case.id, requested_by=case.lead_responder_id,
+                          status=P.OFFERED, offered=[centre.id], queue=[], refused=[])
+    db.session.add(placement)
+    db.session.flush()
+    return choose(placement, case, 0, actor=actor)
+
+
+class PlacementError(ValueError):
+    """A staff placement action cannot be done; the message is a catalog key suffix."""
+
+
+def admit(placement: Placement, case: Case, contact: Responder | None, *, actor: str) -> Centre:
     """The centre took the child: one place is taken; the lead is told."""
     centre = db.session.execute(sa.select(Centre).where(Centre.id == placement.centre_id)
                                 .with_for_update()).scalar_one()
     centre.taken += 1
     now = utcnow()
     placement.status, placement.admitted_at, placement.deadline_at = P.ADMITTED, now, None
-    placement.answered_by = contact.id
+    placement.answered_by = contact.id if contact is not None else None
     lead = db.session.get_one(Responder, placement.requested_by)
     queue_sms(lead.phone, text(lead.language, "place.admitted", ref=case.reference,
                                centre=short_name(centre.name, 30)),

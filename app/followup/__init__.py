@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
     from app.cases.services import case_status_changed
     from app.followup import tasks  # noqa: F401 - registers the sweepers
     from app.followup.cli import followup_cli
+    from app.followup.views import bp
 
     case_status_changed.connect(_on_case_status_changed, weak=False)
     app.cli.add_command(followup_cli)
+    app.register_blueprint(bp)
 
 
 def _on_case_status_changed(case: Any, *, event: Any = None, **_: Any) -> None:

@@ -25,6 +25,10 @@ from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 S = CheckInStatus
+#: The dashboard's close choices (app/staff/casework.py) as numbered outcomes.
+STAFF_OUTCOMES = {"returned_family": Outcome.RETURNED, "placed_centre": Outcome.PLACED,
+                  "police_court": Outcome.POLICE_COURT, "not_found": Outcome.NOT_FOUND,
+                  "other": Outcome.OTHER, "hoax": Outcome.FALSE_REPORT}
 #: "Could not reach" is asked again this many times, then the supervisors are told.
 MAX_RETRIES = 2
 
@@ -41,8 +45,13 @@ def close_case(case: Case, code: Outcome | None, note: str | None, *, actor: str
     apply_event(case, CaseEvent.CLOSE, actor=actor,
                 detail={"outcome_given": bool(note or code),
                         "outcome": None if code is None else int(code)})
-    if code is None:
-        return
+    if code is not None:
+        after_close(case, code, actor=actor)
+
+
+def after_close(case: Case, code: Outcome, *, actor: str) -> None:
+    """Keep the numbered outcome of a close (by SMS or on the dashboard) and schedule the
+    check-ins it calls for."""
     db.session.add(CaseOutcome(case_id=case.id, code=int(code), actor=actor, at=utcnow()))
     if code in FOLLOWED_UP:
         schedule_checkins(case)
