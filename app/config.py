@@ -123,6 +123,15 @@ SETTINGS: tuple[Setting, ...] = (
             help="time a centre has to answer a placement request before the next is asked"),
     Setting("BROADCAST_PER_MINUTE", parse_positive_int, 60,
             help="coordination messages leave the outbox at this steady rate"),
+    # The staff dashboard (app/staff).
+    Setting("STAFF_IDLE_TIMEOUT_SECONDS", parse_positive_int, 1800,
+            help="a dashboard session unused this long ends"),
+    Setting("STAFF_SESSION_MAX_SECONDS", parse_positive_int, 43200,
+            help="a dashboard session ends this long after sign-in, used or not"),
+    Setting("STAFF_QUEUE_REFRESH_SECONDS", parse_positive_int, 10,
+            help="how often the open queue and case pages refresh themselves"),
+    Setting("STAFF_SECURE_COOKIES", parse_bool, False,
+            help="Secure cookie flag outside production (always on in production)"),
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),
