@@ -29,6 +29,8 @@ S = CheckInStatus
 STAFF_OUTCOMES = {"returned_family": Outcome.RETURNED, "placed_centre": Outcome.PLACED,
                   "police_court": Outcome.POLICE_COURT, "not_found": Outcome.NOT_FOUND,
                   "other": Outcome.OTHER, "hoax": Outcome.FALSE_REPORT}
+#: The same outcomes by the names the case timeline shows (``staff.outcome.*``).
+OUTCOME_NAMES = {code: name for name, code in STAFF_OUTCOMES.items()}
 #: "Could not reach" is asked again this many times, then the supervisors are told.
 MAX_RETRIES = 2
 
@@ -44,7 +46,8 @@ def close_case(case: Case, code: Outcome | None, note: str | None, *, actor: str
         case.outcome = note
     apply_event(case, CaseEvent.CLOSE, actor=actor,
                 detail={"outcome_given": bool(note or code),
-                        "outcome": None if code is None else int(code)})
+                        "outcome": None if code is None else OUTCOME_NAMES[code],
+                        "outcome_code": None if code is None else int(code)})
     if code is not None:
         after_close(case, code, actor=actor)
 

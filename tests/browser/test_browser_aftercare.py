@@ -28,7 +28,7 @@ EMAIL = "admin@example.org"
 @pytest.mark.browser
 def test_an_admin_previews_the_cost_then_sends_and_sees_centres(
         live_app, chromium, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app, server = live_app
+    _app, server = live_app
     shots = DOCS if os.environ.get("LINDA_UPDATE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     sw = responder("social_welfare", name="Bi. Rehema Said")

@@ -56,6 +56,8 @@ def test_followups_page_lists_checkins_and_figures(app, client, run_jobs) -> Non
     page = client.get("/staff/followups/").get_data(as_text=True)
     assert page.count(f">{case.reference}</a>") == 3
     assert 'data-status="scheduled"' in page and "<strong>3</strong>" in page
+    story = client.get(f"/staff/cases/{case.reference}").get_data(as_text=True)
+    assert "Ufuatiliaji umepangwa" in story  # the case page names the new timeline lines
     # By council: nothing done, overdue or worrying yet (zeros are shown, 1-4 would be <5).
     assert re.search(r"<tr><td>[^<]+</td><td>0</td><td>0</td><td>0</td></tr>", page)
 
