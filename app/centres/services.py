@@ -94,6 +94,10 @@ def choose(placement: Placement, case: Case, index: int, *, actor: str) -> Centr
     """Ask the chosen centre first, then the others offered, in the order offered."""
     first = placement.offered[index]
     placement.queue = [c for c in placement.offered if c != first]
+    for older in db.session.scalars(sa.select(Placement).where(
+            Placement.case_id == case.id, Placement.id != placement.id,
+            Placement.status.in_(OPEN_PLACEMENT))):
+        older.status = P.CANCELLED  # the newest choice replaces a request still out
     record(case, "placement_chosen", actor=actor,
            detail={"placement": placement.id, "centre": first})
     return ask(placement, case, first)
