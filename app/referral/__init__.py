@@ -42,7 +42,7 @@ def _on_case_status_changed(case: Any, *, new: Any = None, event: Any = None, **
     from app.cases.status import CaseEvent
 
     if event in (CaseEvent.RELEASE, CaseEvent.REOPEN):
-        from app.referral.dispatch import release_lead
+        from app.referral.services import release_lead
 
         release_lead(case)
         _on_case_created(case)

@@ -21,7 +21,7 @@ from app.gazetteer.models import Council, Region, Ward
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
 from app.referral.models import Responder
-from app.referral.rescue import became_available
+from app.referral.reoffer import became_available
 from app.referral.roles import ResponderRole, parse_role
 from app.referral.texts import text
 from app.sms.services import queue_sms

@@ -33,7 +33,7 @@ class AlertEvent(enum.StrEnum):
     EXPIRE = "expire"
     CANCEL = "cancel"
     FINISH = "finish"
-    RESEND = "resend"  # a new round asks again one who never answered (rescue.py)
+    RESEND = "resend"  # a new round asks again one who never answered (reoffer.py)
 
 
 A, V = AlertStatus, AlertEvent
