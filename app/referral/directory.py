@@ -17,6 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.gazetteer import services as gz
 from app.gazetteer.models import Council, Region, Ward
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
@@ -141,8 +142,6 @@ def _coordinate(raw: str, name: str, limit: int) -> float | None:
 
 
 def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str | None]:
-    from app.gazetteer import services as gz
-
     if not region:
         raise ValueError("region is empty")
     if ward and not council:
@@ -202,8 +201,6 @@ def ask_confirmation(responder: Responder, added_by: str) -> None:
 
 def export_rows() -> list[dict[str, str]]:
     """Every responder as a CSV row that imports back unchanged."""
-    from app.gazetteer.services import council_label
-
     out = []
     for r in db.session.scalars(sa.select(Responder).order_by(Responder.id)):
         council = db.session.get(Council, r.council_id) if r.council_id else None
@@ -211,7 +208,7 @@ def export_rows() -> list[dict[str, str]]:
         out.append({
             "name": r.name, "phone": r.phone, "role": r.role.value,
             "region": db.session.get_one(Region, r.region_id).name,
-            "council": council_label(council) if council else "",
+            "council": gz.council_label(council) if council else "",
             "ward": ward.name if ward else "", "languages": r.languages,
             "on_duty": "yes" if r.on_duty else "no",
             "lat": "" if r.lat is None else repr(r.lat),

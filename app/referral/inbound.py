@@ -19,8 +19,9 @@ from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.referral import services
-from app.referral.models import Alert, Responder
+from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.reoffer import became_available
+from app.referral.schedule import request_check, schedule_reminder
 from app.referral.sms_commands import Command, Verb, parse_command
 from app.referral.status import OPEN, WAITING, AlertEvent, AlertStatus, can
 from app.referral.texts import KEYWORD, text
@@ -152,20 +153,13 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
                 detail={"alert": alert.id})
     _stand_down_others(case, alert)
     _tell_reporter(case)
-    from app.referral.tasks import remind_lead
-    from app.worker.queue import enqueue_after_commit
-
-    due = now + timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
-    # RQ keeps whole seconds: round up so the job never wakes before it is due.
-    enqueue_after_commit(remind_lead, alert.id, job_id=f"remind-{alert.id}",
-                         at=due.replace(microsecond=0) + timedelta(seconds=1))
+    schedule_reminder(alert.id, now + timedelta(seconds=current_app.config[
+        "FOLLOW_UP_AFTER_SECONDS"]))
     return "accepted", "reply.accepted", {"ref": ref}
 
 
 def _stand_down_others(case: Case, lead: Alert) -> None:
     """Cancel every other alert of the case; those still waiting are told it is taken."""
-    from app.referral.models import ReferralWave
-
     now = utcnow()
     for wave in db.session.scalars(sa.select(ReferralWave).where(
             ReferralWave.case_id == case.id, ReferralWave.closed_at.is_(None))):
@@ -207,7 +201,7 @@ def _decline(responder: Responder, alert: Alert, case: Case, command: Command
         alert.responded_at = utcnow()
         record(case, "alert_declined", actor=f"responder:{responder.id}",
                detail={"alert": alert.id, "reason_given": bool(command.rest)})
-        services.request_check(alert.wave_id)
+        request_check(alert.wave_id)
     return "declined", "reply.declined", {"ref": ref}
 
 
@@ -250,4 +244,4 @@ def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:
     if event is AlertEvent.FAIL:
         case = db.session.get_one(Case, alert.case_id)
         record(case, "alert_failed", detail={"alert": alert.id, "sms": new.value})
-        services.request_check(alert.wave_id)
+        request_check(alert.wave_id)

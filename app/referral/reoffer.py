@@ -27,11 +27,11 @@ from app.referral.matching import Candidate, Site, rank, tier
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
 from app.referral.rules import WavePlan
+from app.referral.schedule import schedule_reoffer
 from app.referral.status import AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
-from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +114,8 @@ def ask_again(case: Case) -> set[int]:
 
 
 def became_available(responder: Responder) -> None:
-    """Queue the rescue job for a responder who can now receive alerts (after commit)."""
-    from app.referral.tasks import rescue_for_responder
-
-    now = utcnow()
-    enqueue_after_commit(rescue_for_responder, responder.id, now.isoformat(),
-                         job_id=f"rescue-responder-{responder.id}-{int(now.timestamp())}")
+    """Queue the re-offer job for a responder who can now receive alerts (after commit)."""
+    schedule_reoffer(responder.id, utcnow())
 
 
 def tell_supervisor(supervisor: Responder, since: datetime) -> OutboundSms | None:

@@ -1,4 +1,5 @@
-"""Referral jobs and their sweepers. Every job takes ids, re-reads rows and is safe to re-run."""
+"""Referral jobs and their sweepers (registered in ``app.referral.init_app``). Every job takes
+ids, re-reads rows and is safe to re-run."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from app.extensions import db
 from app.referral import reoffer, services
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
+from app.referral.schedule import dispatch_job_id, remind_job_id, retry_job_id, wave_check_job_id
 from app.referral.status import WAITING, AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.worker.queue import enqueue
-from app.worker.reconcile import sweeper
 
 
 def dispatch_case(case_id: int) -> None:
@@ -68,7 +69,6 @@ def follow_up_after() -> timedelta:
     return timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
 
 
-@sweeper("referral-dispatch")
 def sweep_undispatched() -> int:
     """Cases waiting for a responder with no open wave: new ones whose job was lost, and
     released or reopened ones."""
@@ -76,10 +76,9 @@ def sweep_undispatched() -> int:
                                                  ReferralWave.closed_at.is_(None)).exists()
     ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(services.SEEKING),
                                                       ~open_wave)).all()
-    return sum(enqueue(dispatch_case, i, job_id=f"dispatch-{i}") for i in ids)
+    return sum(enqueue(dispatch_case, i, job_id=dispatch_job_id(i)) for i in ids)
 
 
-@sweeper("referral-waves")
 def sweep_waves() -> int:
     """Open waves past their deadline, with nobody left waiting, or with an alert whose SMS
     failed unnoticed (the delivery-report receiver did not run)."""
@@ -91,17 +90,16 @@ def sweep_waves() -> int:
     ids = db.session.scalars(sa.select(ReferralWave.id).where(
         ReferralWave.closed_at.is_(None),
         sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting, undelivered))).all()
-    return sum(enqueue(check_wave, i, job_id=f"wave-check-{i}") for i in ids)
+    return sum(enqueue(check_wave, i, job_id=wave_check_job_id(i)) for i in ids)
 
 
-@sweeper("referral-follow-up")
 def sweep_follow_ups() -> int:
     """Accepted cases open past FOLLOW_UP_AFTER_SECONDS whose lead was not reminded."""
     ids = db.session.scalars(sa.select(Alert.id).join(Case, Case.id == Alert.case_id).where(
         Alert.status == AlertStatus.ACCEPTED, Alert.reminded_at.is_(None),
         Case.status == CaseStatus.ACCEPTED,
         Case.accepted_at <= utcnow() - follow_up_after())).all()
-    return sum(enqueue(remind_lead, i, job_id=f"remind-{i}") for i in ids)
+    return sum(enqueue(remind_lead, i, job_id=remind_job_id(i)) for i in ids)
 
 
 def rescue_for_responder(responder_id: int, since: str) -> None:
@@ -135,8 +133,7 @@ def retry_case(case_id: int) -> None:
     db.session.commit()
 
 
-@sweeper("referral-rescue")
 def sweep_needs_attention() -> int:
     """``needs_attention`` cases due for another try while somebody is left to alert."""
     ids = db.session.scalars(reoffer.due_for_retry()).all()
-    return sum(enqueue(retry_case, i, job_id=f"rescue-case-{i}") for i in ids)
+    return sum(enqueue(retry_case, i, job_id=retry_job_id(i)) for i in ids)
