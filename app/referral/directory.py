@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.gazetteer import services as gz
+from app.gazetteer.matching import parse_coordinate
 from app.gazetteer.models import Council, Region, Ward
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
@@ -121,24 +121,12 @@ def _parse_row(line: int, rec: dict[str, str]) -> Row:
     on_duty = {"yes": True, "no": False}.get(rec.get("on_duty", "").lower())
     if on_duty is None:
         raise ValueError(f"on_duty {rec.get('on_duty')!r} must be yes or no")
-    lat, lon = _coordinate(rec.get("lat", ""), "lat", 90), _coordinate(rec.get("lon", ""),
-                                                                        "lon", 180)
+    lat, lon = parse_coordinate(rec.get("lat", ""), "lat"), parse_coordinate(rec.get("lon", ""),
+                                                                              "lon")
     if (lat is None) != (lon is None):
         raise ValueError("give both lat and lon, or neither")
     return Row(line, rec["name"], phone, role, region, council, ward, languages, on_duty,
                lat, lon)
-
-
-def _coordinate(raw: str, name: str, limit: int) -> float | None:
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} {raw!r} is not a number") from None
-    if not math.isfinite(value) or abs(value) > limit:
-        raise ValueError(f"{name} {raw!r} is out of range")
-    return value
 
 
 def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str | None]:
