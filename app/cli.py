@@ -19,6 +19,7 @@ from app.config import ConfigError
 from app.environment import app_from_environment
 from app.extensions import db
 from app.worker.reconcile import reconcile
+from app.worker.runner import EmbeddedRunner, ReconcilerThread, drain, make_worker
 
 
 class LindaGroup(FlaskGroup):
@@ -59,9 +60,7 @@ cli = LindaGroup(create_app=app_from_environment,
 @with_appcontext
 def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the web app; without REDIS_URL also run the worker in this process."""
-    import waitress
-
-    from app.worker.runner import EmbeddedRunner
+    import waitress  # only `linda serve` needs the HTTP server; other commands start faster
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -101,8 +100,6 @@ def _print_banner(app: Flask, host: str, port: int) -> None:
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run the RQ worker with its scheduler and the reconciler."""
-    from app.worker.runner import ReconcilerThread, drain, make_worker
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.extensions["linda_jobs"].embedded and not burst:
