@@ -9,8 +9,8 @@ from typing import Any, Final
 from app.broadcast.services import collect_reply
 from app.gsm import to_gsm7
 from app.i18n import Messages
-from app.referral.commands import Command, Verb
 from app.referral.models import Responder
+from app.referral.sms_commands import Command, Verb
 from app.sms.models import InboundSms
 
 messages: Final = Messages(Path(__file__).parent / "translations")

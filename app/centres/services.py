@@ -27,13 +27,15 @@ from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.services import best_point
-from app.referral.dispatch import case_site
 from app.referral.models import Responder
 from app.referral.roles import ResponderRole
+from app.referral.services import case_site
 from app.sms.services import queue_sms
 from app.worker.queue import enqueue_after_commit
 
 P = PlacementStatus
+#: The deadline job, queued by name: services never import their tasks.
+CHECK_PLACEMENT = "app.centres.tasks.check_placement"
 
 
 def timeout() -> timedelta:
@@ -105,8 +107,6 @@ def choose(placement: Placement, case: Case, index: int, *, actor: str) -> Centr
 
 def ask(placement: Placement, case: Case, centre_id: int) -> Centre:
     """Send the request to every available contact of a centre; its deadline is the row."""
-    from app.centres.tasks import check_placement
-
     centre = db.session.get_one(Centre, centre_id)
     lead = db.session.get_one(Responder, placement.requested_by)
     placement.status, placement.centre_id = P.REQUESTED, centre.id
@@ -118,7 +118,7 @@ def ask(placement: Placement, case: Case, centre_id: int) -> Centre:
     record(case, "placement_requested", detail={"placement": placement.id,
                                                 "centre": centre.id})
     at = placement.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
-    enqueue_after_commit(check_placement, placement.id,
+    enqueue_after_commit(CHECK_PLACEMENT, placement.id,
                          job_id=f"placement-deadline-{placement.id}-{centre.id}", at=at)
     return centre
 

@@ -16,9 +16,9 @@ from app.centres.matching import parse_need
 from app.centres.models import Placement, PlacementStatus
 from app.centres.texts import offer_text, short_name, text
 from app.extensions import db
-from app.referral.commands import Command, Verb
-from app.referral.inbound import Reply
 from app.referral.models import Responder
+from app.referral.sms_commands import Command, Verb
+from app.referral.texts import text as referral_text
 from app.sms.models import InboundSms
 from app.staff.services import audit
 
@@ -26,7 +26,23 @@ Result = tuple[str, str, dict[str, Any]]
 P = PlacementStatus
 
 
+class AnswerError(Exception):
+    """The case number is wrong: answer with the referral catalog's ``key``."""
+
+    def __init__(self, outcome: str, key: str, **params: str) -> None:
+        super().__init__(outcome)
+        self.outcome, self.key, self.params = outcome, key, params
+
+
 def handle(responder: Responder, command: Command, msg: InboundSms) -> Result | None:
+    try:
+        return _route(responder, command)
+    except AnswerError as exc:
+        return exc.outcome, "alert", {"body": referral_text(responder.language, exc.key,
+                                                            **exc.params)}
+
+
+def _route(responder: Responder, command: Command) -> Result | None:
     if command.verb is Verb.PLACE:
         return _place(responder, command)
     if command.verb is Verb.ADMIT:
@@ -44,12 +60,12 @@ def _say(outcome: str, lang: str, key: str, **params: Any) -> Result:
 
 def _case(command: Command) -> Case | None:
     if command.bad_reference:
-        raise Reply("bad_reference", "reply.bad_reference", given=command.bad_reference)
+        raise AnswerError("bad_reference", "reply.bad_reference", given=command.bad_reference)
     if command.reference is None:
         return None
     case = find_by_reference(command.reference)
     if case is None:
-        raise Reply("no_such_case", "reply.no_such_case", ref=command.reference)
+        raise AnswerError("no_such_case", "reply.no_such_case", ref=command.reference)
     return case
 
 

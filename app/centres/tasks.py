@@ -10,7 +10,6 @@ from app.centres.models import Placement, PlacementStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.worker.queue import enqueue
-from app.worker.reconcile import sweeper
 
 
 def check_placement(placement_id: int) -> None:
@@ -26,7 +25,6 @@ def check_placement(placement_id: int) -> None:
     db.session.commit()
 
 
-@sweeper("centres-placements")
 def sweep_placements() -> int:
     """Requests past their deadline whose job was lost."""
     ids = db.session.scalars(sa.select(Placement.id).where(

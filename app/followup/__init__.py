@@ -10,13 +10,16 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the sweepers, ``linda followup`` and the reopen receiver."""
     from app.cases.services import case_status_changed
-    from app.followup import tasks  # noqa: F401 - registers the sweepers
     from app.followup.cli import followup_cli
+    from app.followup.tasks import sweep_due, sweep_overdue
     from app.followup.views import bp
+    from app.worker.reconcile import register_sweeper
 
     case_status_changed.connect(_on_case_status_changed, weak=False)
     app.cli.add_command(followup_cli)
     app.register_blueprint(bp)
+    register_sweeper(app, "followup-due", sweep_due)
+    register_sweeper(app, "followup-overdue", sweep_overdue)
 
 
 def _on_case_status_changed(case: Any, *, event: Any = None, **_: Any) -> None:

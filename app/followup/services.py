@@ -25,6 +25,9 @@ from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 S = CheckInStatus
+#: Jobs queued by name: services never import their tasks.
+SEND_CHECKIN = "app.followup.tasks.send_checkin"
+CHECK_ANSWER = "app.followup.tasks.check_answer"
 #: The dashboard's close choices (app/staff/casework.py) as numbered outcomes.
 STAFF_OUTCOMES = {"returned_family": Outcome.RETURNED, "placed_centre": Outcome.PLACED,
                   "police_court": Outcome.POLICE_COURT, "not_found": Outcome.NOT_FOUND,
@@ -83,10 +86,8 @@ def schedule_checkins(case: Case) -> list[CheckIn]:
 
 
 def _nudge_send(row: CheckIn) -> None:
-    from app.followup.tasks import send_checkin
-
     at = row.due_at.replace(microsecond=0) + timedelta(seconds=1)
-    enqueue_after_commit(send_checkin, row.id, job_id=f"checkin-{row.id}", at=at)
+    enqueue_after_commit(SEND_CHECKIN, row.id, job_id=f"checkin-{row.id}", at=at)
 
 
 def cancel_pending(case: Case) -> int:
@@ -139,10 +140,8 @@ def send(row: CheckIn, case: Case, now: datetime) -> None:
                            expires_at=row.deadline_at).id
     record(case, "checkin_sent", detail={"checkin": row.id, "number": row.number,
                                          "responder": who.id, "attempt": row.attempt})
-    from app.followup.tasks import check_answer
-
     at = row.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
-    enqueue_after_commit(check_answer, row.id, job_id=f"checkin-deadline-{row.id}", at=at)
+    enqueue_after_commit(CHECK_ANSWER, row.id, job_id=f"checkin-deadline-{row.id}", at=at)
 
 
 def overdue(row: CheckIn, case: Case, now: datetime) -> None:

@@ -13,9 +13,9 @@ from app.extensions import db
 from app.followup import services as svc
 from app.followup.outcomes import FOLLOWED_UP, BadOutcomeError, parse_outcome
 from app.followup.texts import duration, outcome_label, text
-from app.referral.commands import Command, Verb
-from app.referral.inbound import Reply
 from app.referral.models import Responder
+from app.referral.sms_commands import Command, Verb
+from app.referral.texts import text as referral_text
 from app.sms.models import InboundSms
 from app.staff.services import audit
 
@@ -29,12 +29,14 @@ def handle(responder: Responder, command: Command, msg: InboundSms
         return None
     lang = responder.language
     if command.bad_reference:
-        raise Reply("bad_reference", "reply.bad_reference", given=command.bad_reference)
+        return "bad_reference", "alert", {"body": referral_text(
+            lang, "reply.bad_reference", given=command.bad_reference)}
     case_id = None
     if command.reference:
         case = find_by_reference(command.reference)
         if case is None:
-            raise Reply("no_such_case", "reply.no_such_case", ref=command.reference)
+            return "no_such_case", "alert", {"body": referral_text(
+                lang, "reply.no_such_case", ref=command.reference)}
         case_id = case.id
     rows = svc.open_checkins(responder, case_id)
     if not rows:

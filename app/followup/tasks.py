@@ -10,7 +10,6 @@ from app.extensions import db
 from app.followup import services as svc
 from app.followup.models import CheckIn, CheckInStatus
 from app.worker.queue import enqueue
-from app.worker.reconcile import sweeper
 
 
 def send_checkin(checkin_id: int) -> None:
@@ -35,14 +34,12 @@ def check_answer(checkin_id: int) -> None:
     db.session.commit()
 
 
-@sweeper("followup-due")
 def sweep_due() -> int:
     ids = db.session.scalars(sa.select(CheckIn.id).where(
         CheckIn.status == CheckInStatus.SCHEDULED, CheckIn.due_at <= utcnow())).all()
     return sum(enqueue(send_checkin, i, job_id=f"checkin-due-{i}") for i in ids)
 
 
-@sweeper("followup-overdue")
 def sweep_overdue() -> int:
     ids = db.session.scalars(sa.select(CheckIn.id).where(
         CheckIn.status == CheckInStatus.SENT, CheckIn.deadline_at <= utcnow())).all()

@@ -4,7 +4,7 @@ TOKA/DISCHARGE, check-in answers 1/2/3 or a word in either language)."""
 import pytest
 
 from app.cases.reference import damm_digit
-from app.referral.commands import Verb, parse_command
+from app.referral.sms_commands import Verb, parse_command
 
 REF = "123456" + str(damm_digit("123456"))
 
