@@ -128,16 +128,18 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
-def _queue_index() -> sa.Index:
-    """The queue pages open cases by age; without this, finding the oldest open cases walks
+def _by_age(name: str, statuses: tuple[str, ...]) -> sa.Index:
+    """The queue pages open cases by age; without these, finding the oldest open cases walks
     every closed case before them. Partial: closed cases (nearly all of them, in time) are
-    not in it. Declared here, beside the page that needs it, on the cases table."""
+    not in them. Declared here, beside the page that needs them, on the cases table."""
     from app.cases.models import Case
 
-    open_statuses = ("received", "referred", "needs_attention", "accepted")
-    where = Case.__table__.c.status.in_(open_statuses)
-    return sa.Index("ix_cases_open_by_age", Case.__table__.c.created_at, Case.__table__.c.id,
+    where = Case.__table__.c.status.in_(statuses)
+    return sa.Index(name, Case.__table__.c.created_at, Case.__table__.c.id,
                     postgresql_where=where, sqlite_where=where)
 
 
-QUEUE_INDEX = _queue_index()
+QUEUE_INDEXES = (
+    _by_age("ix_cases_open_by_age", ("received", "referred", "needs_attention", "accepted")),
+    _by_age("ix_cases_unaccepted_by_age", ("received", "referred", "needs_attention")),
+)
