@@ -10,6 +10,8 @@ import importlib
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from app.staff.cli import staff_cli
+
 csrf = CSRFProtect()
 
 #: Blueprints whose POSTs come from machines (AT callbacks, the sandbox's API), not forms.
@@ -18,7 +20,6 @@ CSRF_EXEMPT_FEATURES = ("app.sms", "app.ussd", "app.sandbox")
 
 def init_app(app: Flask) -> None:
     from app.staff import web
-    from app.staff.cli import staff_cli
 
     app.cli.add_command(staff_cli)
     production = app.config.get("LINDA_ENV") == "production"
