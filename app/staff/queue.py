@@ -10,6 +10,7 @@ from app.cases.models import CaseCategory
 from app.cases.services import find_by_reference
 from app.extensions import db
 from app.staff.auth import CASE_ROLES, current_staff, require_role, staff_actor
+from app.staff.blueprint import bp, has_endpoint
 from app.staff.models import StaffRole
 from app.staff.queries import (
     STATUS_CHOICES,
@@ -22,7 +23,6 @@ from app.staff.queries import (
 from app.staff.services import audit
 from app.staff.texts import t
 from app.staff.visibility import can_see
-from app.staff.web import bp, has_endpoint
 
 
 @bp.get("/")

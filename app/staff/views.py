@@ -13,6 +13,7 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.staff import signin as si
 from app.staff.auth import current_session, current_staff, safe_redirect_target, staff_actor
+from app.staff.blueprint import bp
 from app.staff.models import StaffSession, StaffUser
 from app.staff.services import (
     StaffInputError,
@@ -23,7 +24,6 @@ from app.staff.services import (
     revoke_sessions,
 )
 from app.staff.texts import t
-from app.staff.web import bp
 
 
 def _next_stage(user: StaffUser, code_checked: bool) -> str:
