@@ -53,9 +53,10 @@ def _render(case: Case, *, error: str | None = None, done: str | None = None,
 @require_role(*CASE_ROLES)
 def case(reference: str) -> Any:
     found = _case_or_404(reference)
+    page = _render(found)  # before the commit, which would expire what the page reads
     audit(staff_actor(), "case.view", "case", found.reference)
     db.session.commit()
-    return _render(found)
+    return page
 
 
 @bp.get("/cases/<reference>/live")

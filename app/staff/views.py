@@ -23,7 +23,7 @@ from app.staff.services import (
     password_matches,
     revoke_sessions,
 )
-from app.staff.texts import t
+from app.staff.texts import set_language, t
 
 
 def _next_stage(user: StaffUser, code_checked: bool) -> str:
@@ -182,6 +182,7 @@ def language() -> Any:
     if lang not in LANGUAGES:
         abort(400, description="lang must be sw or en")
     session["lang"] = lang
+    set_language(lang)
     user = current_staff()
     if user is not None:
         user.language = lang
