@@ -25,6 +25,7 @@ FEATURES = (
     "app.referral",
     "app.ussd",
     "app.staff",
+    "app.stats",
     "app.sandbox",
 )
 

@@ -6,6 +6,7 @@ from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
+from app.stats.models import CaseWeek, DurationWeek, RollupState, UssdWeek
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 
 __all__ = [
@@ -13,13 +14,16 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseEventRecord",
+    "CaseWeek",
     "Council",
     "DeliveryReport",
+    "DurationWeek",
     "InboundSms",
     "OutboundSms",
     "ReferralWave",
     "Region",
     "Responder",
+    "RollupState",
     "SandboxMessage",
     "SandboxPhone",
     "StaffUser",
@@ -27,5 +31,6 @@ __all__ = [
     "UssdPreference",
     "UssdSession",
     "UssdSessionEvent",
+    "UssdWeek",
     "Ward",
 ]

@@ -1,0 +1,12 @@
+"""Statistics for supervisors, viewers and partners: weekly roll-ups, charts, a map, CSV."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.stats import tasks  # noqa: F401 - registers the stats-rollup sweeper
+    from app.stats.cli import stats_cli
+
+    app.cli.add_command(stats_cli)
