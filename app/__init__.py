@@ -26,6 +26,8 @@ FEATURES = (
     "app.ussd",
     "app.staff",
     "app.stats",
+    "app.audit",
+    "app.health",
     "app.sandbox",
 )
 

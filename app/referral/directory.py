@@ -103,6 +103,15 @@ def parse_csv(content: str) -> list[Row]:
     return rows
 
 
+def parse_record(rec: dict[str, str], line: int = 1) -> Row:
+    """One responder typed into a form, checked by the same rules as a CSV row.
+
+    Raises:
+        ValueError: the first problem, in the words the CSV import uses.
+    """
+    return _parse_row(line, {k: (v or "").strip() for k, v in rec.items()})
+
+
 def _parse_row(line: int, rec: dict[str, str]) -> Row:
     if not rec.get("name"):
         raise ValueError("name is empty")

@@ -1,0 +1,9 @@
+"""System health for admins: queues, failed jobs, due work, SMS errors, worker heartbeat."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.health import tasks  # noqa: F401 - registers the heartbeat sweeper
