@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.stats.views import bp
+
+__all__ = ["bp", "init_app"]
+
 
 def init_app(app: Flask) -> None:
     from app.stats import tasks  # noqa: F401 - registers the stats-rollup sweeper

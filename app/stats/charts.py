@@ -119,7 +119,7 @@ def region_map(title: str, points: Sequence[tuple[str, str, float, float, Cell]]
         parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{PALETTE[5]}" '
                      f'fill-opacity="0.6" stroke="#7a2e00" stroke-width="0.8">'
                      f'<title>{escape(name)}: {escape(shown)}</title></circle>')
-    return _svg(title, width, height, parts)
+    return _svg(title, width, height, parts, css="chart map")
 
 
 def _axis(left: int, top: int, plot_h: float, peak: int) -> str:
@@ -129,8 +129,9 @@ def _axis(left: int, top: int, plot_h: float, peak: int) -> str:
             f'font-size="10" fill="#333" text-anchor="end">0</text>')
 
 
-def _svg(title: str, width: float, height: float, parts: list[str]) -> Markup:
+def _svg(title: str, width: float, height: float, parts: list[str], *,
+         css: str = "chart") -> Markup:
     return Markup(  # noqa: S704 - every label above went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'role="img" class="chart" preserveAspectRatio="xMinYMin meet">'
+        f'role="img" class="{css}" preserveAspectRatio="xMinYMin meet">'
         f'<title>{escape(title)}</title>{"".join(parts)}</svg>')
