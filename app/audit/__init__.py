@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
+from app.audit.views import bp
 from app.staff.models import AuditEntry
+
+__all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:

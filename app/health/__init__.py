@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.health.views import bp
+
+__all__ = ["bp", "init_app"]
+
 
 def init_app(app: Flask) -> None:
     from app.health import tasks  # noqa: F401 - registers the heartbeat sweeper

@@ -138,7 +138,8 @@ def _failed_job(job_id: str, queue: str, conn: redis.Redis) -> FailedJob:
     except NoSuchJobError:
         return FailedJob(job_id, queue, "?", None, "job data expired")
     error = "?"
-    info = job.exc_info or ""
+    result = job.latest_result()
+    info = (result.exc_string if result is not None else None) or ""
     lines = [ln for ln in info.strip().splitlines() if ln.strip()]
     if lines:
         error = lines[-1].split(":", 1)[0].strip()[:80]  # the type; the message may hold data
