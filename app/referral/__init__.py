@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     inbound_sms_received.connect(_on_inbound, weak=False)
     sms_status_changed.connect(_on_sms_status, weak=False)
     app.cli.add_command(responders_cli)
+    from app.referral.views import bp
+
+    app.register_blueprint(bp)
 
 
 # Receivers are module-level and connected once per app; blinker keeps one copy of each.

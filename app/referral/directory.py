@@ -209,12 +209,14 @@ def ask_confirmation(responder: Responder, added_by: str) -> None:
                                          ref_kind="responder", ref_id=responder.id).id
 
 
-def export_rows() -> list[dict[str, str]]:
-    """Every responder as a CSV row that imports back unchanged."""
+def export_rows(responders: Iterable[Responder] | None = None) -> list[dict[str, str]]:
+    """Every responder (or those given) as a CSV row that imports back unchanged."""
     from app.gazetteer.services import council_label
 
     out = []
-    for r in db.session.scalars(sa.select(Responder).order_by(Responder.id)):
+    if responders is None:
+        responders = db.session.scalars(sa.select(Responder).order_by(Responder.id))
+    for r in responders:
         council = db.session.get(Council, r.council_id) if r.council_id else None
         ward = db.session.get(Ward, r.ward_id) if r.ward_id else None
         out.append({
