@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     production = app.config.get("LINDA_ENV") == "production"
     app.config.setdefault("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
     app.config.setdefault("STAFF_SESSION_MAX_SECONDS", 12 * 3600)
+    app.config.setdefault("STAFF_QUEUE_REFRESH_SECONDS", 10)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     if production or app.config.get("STAFF_SECURE_COOKIES"):

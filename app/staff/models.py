@@ -92,6 +92,25 @@ class SignInThrottle(Base):
     locked_until: Mapped[datetime | None]
 
 
+class StaffNote(Base):
+    """Text a staff member typed about a case: a note, or the reason for revealing a number.
+
+    Sealed like every free text; the timeline and the audit log only point at its id.
+    """
+
+    __tablename__ = "staff_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "note" or "reveal"
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    text_enc: Mapped[str] = mapped_column(sa.Text)
+
+    text = Sealed("uid")
+
+
 class AuditEntry(Base):
     """Who did what to which record, when. Never holds a phone number or free text.
 

@@ -3,11 +3,13 @@ catalog, the role-aware navigation and clear error pages."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.clock import utcnow
 from app.staff.auth import current_staff, load_signed_in
 from app.staff.models import StaffRole
 from app.staff.texts import current_language, t
@@ -15,6 +17,7 @@ from app.staff.texts import current_language, t
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
+EAT = timedelta(hours=3)
 A, S, G, V = StaffRole.ADMIN, StaffRole.SUPERVISOR, StaffRole.AGENT, StaffRole.VIEWER
 #: (endpoint, catalog key, roles) of the navigation; an endpoint not registered is left out.
 NAV: tuple[tuple[str, str, frozenset[StaffRole]], ...] = (
@@ -40,6 +43,21 @@ def nav_items() -> list[tuple[str, str]]:
             if user.role in roles and has_endpoint(endpoint)]
 
 
+def age(at: datetime) -> str:
+    """How long ago, in the largest whole unit: "5 min", "3 h", "2 d" (or sw)."""
+    seconds = max(0, int((utcnow() - at).total_seconds()))
+    if seconds < 3600:
+        return t("staff.age.minutes", n=seconds // 60)
+    if seconds < 86400:
+        return t("staff.age.hours", n=seconds // 3600)
+    return t("staff.age.days", n=seconds // 86400)
+
+
+def when(at: datetime) -> str:
+    """A timestamp in East Africa Time, the time staff live in (UTC+3, no daylight saving)."""
+    return (at + EAT).strftime("%Y-%m-%d %H:%M")
+
+
 def _is_staff_page() -> bool:
     return request.path.startswith("/staff/") or request.blueprint in {
         "responders", "stats", "audit", "health"}
@@ -47,7 +65,7 @@ def _is_staff_page() -> bool:
 
 def init_web(app: Flask) -> None:
     # Imported for their routes on ``bp``.
-    from app.staff import queue, views  # noqa: F401
+    from app.staff import case_views, queue, views  # noqa: F401
 
     app.register_blueprint(bp)
     app.before_request(load_signed_in)
@@ -55,7 +73,7 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def staff_globals() -> dict[str, Any]:
         return {"_": t, "lang": current_language(), "current_staff": current_staff(),
-                "nav_items": nav_items, "has_endpoint": has_endpoint}
+                "nav_items": nav_items, "has_endpoint": has_endpoint, "age": age, "when": when}
 
     @app.errorhandler(CSRFError)
     def csrf_refused(exc: CSRFError) -> Any:
