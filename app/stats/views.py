@@ -26,8 +26,7 @@ from app.stats.exports import cases_csv, stats_csv
 from app.stats.services import Period, StatsInputError, build_report, parse_period
 from app.stats.texts import duration, t
 
-bp = Blueprint("stats", __name__, url_prefix="/staff/stats", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("stats", __name__, url_prefix="/staff/stats", template_folder="templates")
 
 
 @bp.context_processor
