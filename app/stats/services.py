@@ -126,29 +126,34 @@ def build_report(period: Period, *, suppress: bool) -> Report:
     if period.region_id:
         where.append(CaseWeek.region_id == period.region_id)
 
-    region_names = dict(db.session.execute(sa.select(Region.id, Region.name)).all())
-    series: dict[str, dict[str, list[Cell]]] = {}
-    total = 0
-    for dim, column in (("category", CaseWeek.category), ("urgency", CaseWeek.urgent),
-                        ("region", CaseWeek.region_id)):
-        table: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-        for week, key, n in db.session.execute(
-                sa.select(CaseWeek.week, column, sa.func.sum(CaseWeek.cases))
-                .where(*where).group_by(CaseWeek.week, column)):
+    regions = db.session.execute(
+        sa.select(Region.id, Region.name, Region.lat, Region.lon).order_by(Region.name)).all()
+    region_names = {r.id: r.name for r in regions}
+    # One pass over the roll-up: the three weekly series and the map all come from it.
+    tables: dict[str, dict[str, list[int]]] = {d: {} for d in ("category", "urgency", "region")}
+    by_region: dict[str, int] = defaultdict(int)
+    for week, category, urgent, region_id, n in db.session.execute(
+            sa.select(CaseWeek.week, CaseWeek.category, CaseWeek.urgent, CaseWeek.region_id,
+                      sa.func.sum(CaseWeek.cases)).where(*where)
+            .group_by(CaseWeek.week, CaseWeek.category, CaseWeek.urgent, CaseWeek.region_id)):
+        for dim, key in (("category", category), ("urgency", urgent), ("region", region_id)):
             label = _label(dim, key, region_names)
-            table[label][index[week]] += int(n)
-        if dim == "category":
-            for c in CaseCategory:
-                table.setdefault(c.value, [0] * len(weeks))
-            total = sum(sum(v) for v in table.values())
-        series[dim] = {k: [protect(n, suppress) for n in v]
-                       for k, v in sorted(table.items(), key=lambda kv: -sum(kv[1]))}
+            tables[dim].setdefault(label, [0] * len(weeks))[index[week]] += int(n)
+        by_region[region_id] += int(n)
+    for c in CaseCategory:
+        tables["category"].setdefault(c.value, [0] * len(weeks))
+    total = sum(by_region.values())
+    series = {dim: {k: [protect(n, suppress) for n in v]
+                    for k, v in sorted(table.items(), key=lambda kv: (-sum(kv[1]), kv[0]))}
+              for dim, table in tables.items()}
+    points = [(r.id, r.name, float(r.lat), float(r.lon), protect(by_region.get(r.id, 0), suppress))
+              for r in regions if r.lat is not None and r.lon is not None]
 
     return Report(
         period=period, suppressed=suppress, weeks=weeks, series=series,
-        total=protect(total, suppress), timings=_timings(period, suppress),
+        total=None if suppress else total, timings=_timings(period, suppress),
         councils=_councils(where, region_names, suppress), ussd=_ussd(period, suppress),
-        refreshed_at=last_refreshed(), region_points=_region_points(where, suppress))
+        refreshed_at=last_refreshed(), region_points=points)
 
 
 def _label(dim: str, key: object, region_names: dict[str, str]) -> str:
@@ -224,17 +229,3 @@ def _ussd(period: Period, suppress: bool) -> list[tuple[str, Cell]]:
         .group_by(UssdWeek.screen).order_by(sa.func.sum(UssdWeek.abandoned).desc(),
                                              UssdWeek.screen))
     return [(str(screen), protect(int(n), suppress)) for screen, n in rows]
-
-
-def _region_points(where: list[sa.ColumnElement[bool]],
-                   suppress: bool) -> list[tuple[str, str, float, float, Cell]]:
-    counts = dict(db.session.execute(
-        sa.select(CaseWeek.region_id, sa.func.sum(CaseWeek.cases)).where(*where)
-        .group_by(CaseWeek.region_id)).all())
-    out = []
-    for rid, name, lat, lon in db.session.execute(
-            sa.select(Region.id, Region.name, Region.lat, Region.lon).order_by(Region.name)):
-        if lat is None or lon is None:
-            continue
-        out.append((rid, name, float(lat), float(lon), protect(int(counts.get(rid, 0)), suppress)))
-    return out
