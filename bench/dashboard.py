@@ -218,7 +218,7 @@ def _derived_sql() -> list[tuple[str, str]]:
             FROM cases c CROSS JOIN generate_series(1, 2) AS k
             JOIN responders r ON r.id = CASE WHEN k = 1 THEN {first}
                  ELSE CASE WHEN {second} = {first} THEN 1 + ({first} % :responders)
-                      ELSE {second} END END"""),
+                      ELSE {second} END END"""),  # noqa: S608 - constants only
         ("alerts, 2 per case (generate_series)", f"""
             INSERT INTO alerts (id, case_id, responder_id, wave_id, status, sms_id, deadline_at,
                                 responded_at, created_at, updated_at)
@@ -235,7 +235,7 @@ def _derived_sql() -> list[tuple[str, str]]:
                    (c.id - 1) * 2 + k, c.created_at + interval '30 minutes',
                    CASE WHEN k = 1 THEN c.accepted_at END, c.created_at,
                    coalesce(c.accepted_at, c.created_at + interval '1 minute')
-            FROM cases c CROSS JOIN generate_series(1, 2) AS k"""),
+            FROM cases c CROSS JOIN generate_series(1, 2) AS k"""),  # noqa: S608 - constants only
         ("timeline events, 3–4 per case", """
             INSERT INTO case_events (case_id, at, kind, from_status, to_status, actor, detail)
             SELECT c.id, c.created_at, 'created', NULL, 'received', 'reporter',
@@ -262,7 +262,7 @@ def _derived_sql() -> list[tuple[str, str]]:
                    (ARRAY{list(SCREENS)!r})[1 + (g * 7) % {len(SCREENS)}], 1 + g % 9,
                    1000 + g % 60000,
                    now() - ((g % ({WEEKS} * 7 * 86400)) || ' seconds')::interval
-            FROM generate_series(1, :notices) AS g"""),
+            FROM generate_series(1, :notices) AS g"""),  # noqa: S608 - constants only
     ]
 
 
@@ -348,7 +348,8 @@ def report(cases: int, load: dict[str, float], rows: list[list[str]]) -> None:
     total = sum(v for k, v in load.items() if "roll-up" not in k)
     body = "\n\n".join([
         f"Data set: {cases:,} cases over {WEEKS} weeks, each with a wave, two alerts and their "
-        f"SMS, and 3–4 timeline events; {RESPONDERS} responders; {cases * 13 // 10:,} USSD end-of-session notices. "
+        f"SMS, and 3–4 timeline events; {RESPONDERS} responders; "
+        f"{cases * 13 // 10:,} USSD end-of-session notices. "
         "Requests go through the Flask test client as a signed-in supervisor (sessions, CSRF, "
         "role checks and the audit row each page writes included; no network).",
         table(["step", "seconds"], [[k, f"{v:.1f}"] for k, v in load.items()]

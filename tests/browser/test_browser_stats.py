@@ -79,7 +79,7 @@ def sign_in(page: Any, url: str, email: str, role: str) -> None:
 @pytest.mark.parametrize("lang", ["sw", "en"])
 def test_a_partner_sees_charts_a_map_and_protected_counts(live_app, chromium,  # type: ignore[no-untyped-def]
                                                           tmp_path: Path, lang: str) -> None:
-    app, server = live_app
+    _app, server = live_app
     shots = DOCS if os.environ.get("LINDA_UPDATE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     seed()
