@@ -186,7 +186,8 @@ FROM (
          CASE WHEN s.status IN ('accepted', 'closed')
               THEN s.created + ((60 + (g * 37) % 7140) || ' seconds')::interval END AS accepted,
          CASE WHEN s.status = 'closed'
-              THEN s.created + ((1 + g % 9) || ' days')::interval END AS closed
+              THEN least(s.created + ((1 + g % 9) || ' days')::interval,
+                         now() - interval '1 hour') END AS closed
   FROM generate_series(1, :n) AS g,
   LATERAL (SELECT
       CASE WHEN g <= 900000
@@ -277,7 +278,7 @@ def _derived_sql() -> list[tuple[str, str]]:
                         ELSE 'Success' END,
                    (ARRAY{list(SCREENS)!r})[1 + (g * 7) % {len(SCREENS)}], 1 + g % 9,
                    1000 + g % 60000,
-                   now() - ((g % ({WEEKS} * 7 * 86400)) || ' seconds')::interval
+                   now() - (((g::bigint * 104729) % ({WEEKS} * 7 * 86400)) || ' seconds')::interval
             FROM generate_series(1, :notices) AS g"""),  # noqa: S608 - constants only
     ]
 
