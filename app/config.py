@@ -1,7 +1,7 @@
 """Every setting Linda reads, in one place, parsed strictly.
 
 The table in ``SETTINGS`` is the single list of environment variables; the README and
-CONTRACT.md describe the same names. Secrets are generated into ``instance/`` on a laptop
+docs/interface.md describe the same names. Secrets are generated into ``instance/`` on a laptop
 so that the first run needs no set-up, but never in production.
 """
 
@@ -92,6 +92,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    # The staff dashboard (app/staff).
+    Setting("STAFF_IDLE_TIMEOUT_SECONDS", parse_positive_int, 1800,
+            help="a dashboard session unused this long ends"),
+    Setting("STAFF_SESSION_MAX_SECONDS", parse_positive_int, 43200,
+            help="a dashboard session ends this long after sign-in, used or not"),
+    Setting("STAFF_QUEUE_REFRESH_SECONDS", parse_positive_int, 10,
+            help="how often the open queue and case pages refresh themselves"),
+    Setting("STAFF_SECURE_COOKIES", parse_bool, False,
+            help="Secure cookie flag outside production (always on in production)"),
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),

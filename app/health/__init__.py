@@ -10,4 +10,7 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    from app.health import tasks  # noqa: F401 - registers the heartbeat sweeper
+    from app.health import tasks
+    from app.worker.reconcile import register_sweeper
+
+    register_sweeper(app, "heartbeat", tasks.beat)

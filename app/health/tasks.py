@@ -7,10 +7,8 @@ import contextlib
 import redis
 
 from app.health.services import record_heartbeat
-from app.worker.reconcile import sweeper
 
 
-@sweeper("heartbeat")
 def beat() -> int:
     """Not work to queue: proof that a reconciler round ran. Returns 0 jobs."""
     with contextlib.suppress(redis.RedisError):  # the health page shows Redis down anyway

@@ -17,7 +17,7 @@ from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
 from app.referral.directory import Row, ask_confirmation, parse_record
 from app.referral.models import Responder
-from app.referral.rescue import became_available
+from app.referral.reoffer import became_available
 from app.referral.roles import ResponderRole
 from app.staff.services import audit
 

@@ -10,7 +10,7 @@ from app.cases.models import Case
 from app.cases.services import apply_event
 from app.cases.status import CaseEvent, CaseStatus
 from app.extensions import db
-from app.referral import dispatch as svc
+from app.referral import services as svc
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.rules import REACH, WavePlan
 from app.referral.status import WAITING, AlertStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from app.cases.models import Case
 from app.cases.services import find_by_reference, lock_case
@@ -45,6 +45,7 @@ def _render(case: Case, *, error: str | None = None, done: str | None = None,
         may_reveal=can_reveal_phone(user, case), outcomes=[o.value for o in cw.Outcome],
         responders=choosable_responders(case), duplicates=cw.linked_duplicates(case),
         suggestions=[c for c in cw.possible_duplicates(case) if can_see(user, c)],
+        refresh=current_app.config["STAFF_QUEUE_REFRESH_SECONDS"],
     ), status
 
 
@@ -55,6 +56,19 @@ def case(reference: str) -> Any:
     audit(staff_actor(), "case.view", "case", found.reference)
     db.session.commit()
     return _render(found)
+
+
+@bp.get("/cases/<reference>/live")
+@require_role(*CASE_ROLES)
+def case_live(reference: str) -> Any:
+    """The alerts and timeline again, for the open page to poll: replies appear by themselves.
+
+    Not audited per poll: the page view that started polling is.
+    """
+    found = _case_or_404(reference)
+    return render_template("staff/_case_live.html", case=found, lines=timeline(found),
+                           alerts=alerts(found), lead=lead_name(found),
+                           refresh=current_app.config["STAFF_QUEUE_REFRESH_SECONDS"])
 
 
 @bp.post("/cases/<reference>/reveal")

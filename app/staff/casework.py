@@ -15,7 +15,7 @@ from app.cases.services import apply_event, find_by_reference, record
 from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.referral import dispatch as referral
+from app.referral import services as referral
 from app.referral.models import ReferralWave, Responder
 from app.referral.staffing import alert_chosen
 from app.staff.models import StaffNote, StaffUser

@@ -24,7 +24,7 @@ from app.referral.status import AlertStatus
 from app.staff.models import StaffRole, StaffUser
 
 PAGE_SIZE = 50
-ATTENTION_LIMIT = 200
+ATTENTION_LIMIT = 100
 UNACCEPTED = (CaseStatus.RECEIVED, CaseStatus.REFERRED, CaseStatus.NEEDS_ATTENTION)
 OPEN = (*UNACCEPTED, CaseStatus.ACCEPTED)
 #: Status filter choices: a status, "open" (default) or "all".
@@ -113,8 +113,13 @@ def scoped(query: sa.Select[Any], user: StaffUser) -> sa.Select[Any]:
     return query
 
 
-def _filtered(query: sa.Select[Any], f: QueueFilters) -> sa.Select[Any]:
-    if f.status == "open":
+def _filtered(query: sa.Select[Any], f: QueueFilters, *, attention: bool = False
+              ) -> sa.Select[Any]:
+    if attention and f.status in ("open", "all"):
+        # Unaccepted cases are open: a second, overlapping status list would only make the
+        # planner think the rows are fewer than they are and pick a slower plan.
+        query = query.where(Case.status.in_(UNACCEPTED))
+    elif f.status == "open":
         query = query.where(Case.status.in_(OPEN))
     elif f.status != "all":
         query = query.where(Case.status == CaseStatus(f.status))
@@ -146,6 +151,23 @@ def needs_human() -> sa.ColumnElement[bool]:
         Case.flagged_for_review.is_(True), _failed_alert()))
 
 
+def _attention(base: sa.Select[Any]) -> list[Case]:
+    """Urgent unaccepted cases first, then the other cases needing a person, oldest first.
+
+    Two simple queries rather than one ``ORDER BY urgent``: each walks the partial index of
+    unaccepted cases by age and stops at the limit.
+    """
+    by_age = (Case.created_at, Case.id)
+    urgent = list(db.session.scalars(
+        base.where(Case.urgent.is_(True)).order_by(*by_age).limit(ATTENTION_LIMIT)))
+    if len(urgent) >= ATTENTION_LIMIT:
+        return urgent
+    others = db.session.scalars(
+        base.where(Case.urgent.is_(False), needs_human()).order_by(*by_age)
+        .limit(ATTENTION_LIMIT - len(urgent)))
+    return [*urgent, *others]
+
+
 def encode_cursor(case: Case) -> str:
     raw = f"{case.created_at.isoformat()}|{case.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -165,9 +187,7 @@ def queue_page(user: StaffUser, f: QueueFilters) -> QueuePage:
     base = scoped(_filtered(sa.select(Case), f), user)
     attention: list[Case] = []
     if not f.after and f.status in ("open", "all", *(s.value for s in UNACCEPTED)):
-        attention = list(db.session.scalars(
-            base.where(needs_human())
-            .order_by(Case.urgent.desc(), Case.created_at, Case.id).limit(ATTENTION_LIMIT)))
+        attention = _attention(scoped(_filtered(sa.select(Case), f, attention=True), user))
     rest_q = base.where(sa.not_(needs_human()))
     key = sa.tuple_(Case.created_at, Case.id)
     if f.after:

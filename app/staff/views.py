@@ -84,6 +84,7 @@ def signin() -> Any:
             session.clear()  # nothing from before sign-in is carried into the session
             if lang:
                 session["lang"] = lang
+                user.language = lang  # picked on the sign-in page: remembered on the account
             if next_page:
                 session["next"] = next_page
             row, session["sid"] = si.start_session(user, "password")

@@ -10,7 +10,9 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    from app.stats import tasks  # noqa: F401 - registers the stats-rollup sweeper
+    from app.stats import tasks
     from app.stats.cli import stats_cli
+    from app.worker.reconcile import register_sweeper
 
+    register_sweeper(app, "stats-rollup", tasks.sweep_rollups)
     app.cli.add_command(stats_cli)

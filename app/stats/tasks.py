@@ -5,7 +5,8 @@ from __future__ import annotations
 from app.extensions import db
 from app.stats.rollup import needs_refresh, refresh
 from app.worker.queue import enqueue
-from app.worker.reconcile import sweeper
+
+REFRESH_JOB = "app.stats.tasks.refresh_rollups"
 
 
 def refresh_rollups() -> None:
@@ -14,8 +15,8 @@ def refresh_rollups() -> None:
     db.session.commit()
 
 
-@sweeper("stats-rollup")
 def sweep_rollups() -> int:
+    """Sweeper ``stats-rollup``: one refresh job when a case, alert or USSD notice changed."""
     if not needs_refresh():
         return 0
-    return int(enqueue(refresh_rollups, job_id="stats-rollup", job_timeout=600))
+    return int(enqueue(REFRESH_JOB, job_id="stats-rollup", job_timeout=600))

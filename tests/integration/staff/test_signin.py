@@ -149,3 +149,18 @@ def test_the_language_choice_is_remembered(app: Flask, client: FlaskClient) -> N
 
 
 __all__ = ["csrf"]
+
+
+def test_many_failures_from_one_address_lock_that_address(app: Flask,
+                                                          client: FlaskClient) -> None:
+    one_time = make_staff("agent@example.org", "agent", ("Dar es Salaam",))
+    for n in range(20):  # guessing across many accounts, never five on one
+        res = post(client, "/staff/signin", {"email": f"guess{n}@example.org",
+                                             "password": "nope"})
+        assert res.status_code == 401
+    res = post(client, "/staff/signin", {"email": "agent@example.org", "password": one_time})
+    assert res.status_code == 401 and "dakika" in res.get_data(as_text=True)
+    other_address = post(client, "/staff/signin", {"email": "agent@example.org",
+                                                   "password": one_time},
+                         environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other_address.status_code == 302
