@@ -17,6 +17,7 @@ csrf = CSRFProtect()
 #: Blueprints whose POSTs come from machines (AT callbacks, the sandbox's API), not forms.
 CSRF_EXEMPT_FEATURES = ("app.sms", "app.ussd", "app.sandbox")
 
+
 def init_app(app: Flask) -> None:
     from app.staff import web
 

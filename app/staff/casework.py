@@ -137,6 +137,9 @@ def close_case(case: Case, actor: Actor, outcome: str, text: str = "") -> None:
     except ValueError:
         raise ActionError("bad_outcome") from None
     _close(case, actor, chosen.value, text)
+    from app.followup.services import STAFF_OUTCOMES, after_close
+
+    after_close(case, STAFF_OUTCOMES[chosen.value], actor=actor.name)  # check-ins when due
 
 
 def _close(case: Case, actor: Actor, outcome: str, text: str = "", **detail: object) -> None:
@@ -151,6 +154,9 @@ def _close(case: Case, actor: Actor, outcome: str, text: str = "", **detail: obj
 
 def mark_hoax(case: Case, actor: Actor) -> None:
     _close(case, actor, "hoax")
+    from app.followup.services import STAFF_OUTCOMES, after_close
+
+    after_close(case, STAFF_OUTCOMES["hoax"], actor=actor.name)
 
 
 def mark_duplicate(case: Case, actor: Actor, other_reference: str) -> Case:

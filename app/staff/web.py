@@ -24,6 +24,9 @@ NAV: tuple[tuple[str, str, frozenset[StaffRole]], ...] = (
     ("staff.queue", "staff.nav.queue", frozenset({A, S, G})),
     ("responders.index", "staff.nav.responders", frozenset({A, S})),
     ("stats.index", "staff.nav.stats", frozenset({A, S, V})),
+    ("centres.index", "staff.nav.centres", frozenset({A, S, G})),
+    ("followup.index", "staff.nav.followup", frozenset({A, S})),
+    ("broadcast.index", "staff.nav.broadcast", frozenset({A, S})),
     ("audit.index", "staff.nav.audit", frozenset({A})),
     ("health.index", "staff.nav.health", frozenset({A})),
 )

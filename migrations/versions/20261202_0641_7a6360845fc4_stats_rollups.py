@@ -1,7 +1,7 @@
 """stats rollups
 
 Revision ID: 7a6360845fc4
-Revises: 622abb7a2875
+Revises: 9a59d5bdb4e6
 Create Date: 2026-12-02 06:02:41.715846+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a6360845fc4'
-down_revision = '622abb7a2875'
+down_revision = '9a59d5bdb4e6'
 branch_labels = None
 depends_on = None
 
