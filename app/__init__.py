@@ -28,6 +28,9 @@ FEATURES = (
     "app.broadcast",
     "app.ussd",
     "app.staff",
+    "app.stats",
+    "app.audit",
+    "app.health",
     "app.sandbox",
 )
 

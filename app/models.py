@@ -9,6 +9,7 @@ from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
 from app.staff.models import AuditEntry, StaffUser
+from app.stats.models import CaseWeek, DurationWeek, RollupState, UssdWeek
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 
 __all__ = [
@@ -20,17 +21,20 @@ __all__ = [
     "Case",
     "CaseEventRecord",
     "CaseOutcome",
+    "CaseWeek",
     "Centre",
     "CentreContact",
     "CheckIn",
     "Council",
     "DeliveryReport",
+    "DurationWeek",
     "InboundSms",
     "OutboundSms",
     "Placement",
     "ReferralWave",
     "Region",
     "Responder",
+    "RollupState",
     "SandboxMessage",
     "SandboxPhone",
     "StaffUser",
@@ -38,5 +42,6 @@ __all__ = [
     "UssdPreference",
     "UssdSession",
     "UssdSessionEvent",
+    "UssdWeek",
     "Ward",
 ]

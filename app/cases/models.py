@@ -54,7 +54,7 @@ class Case(Base):
     lead_responder_id: Mapped[int | None] = mapped_column(index=True)
     outcome_enc: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     accepted_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 

@@ -104,6 +104,15 @@ def parse_csv(content: str) -> list[Row]:
     return rows
 
 
+def parse_record(rec: dict[str, str], line: int = 1) -> Row:
+    """One responder typed into a form, checked by the same rules as a CSV row.
+
+    Raises:
+        ValueError: the first problem, in the words the CSV import uses.
+    """
+    return _parse_row(line, {k: (v or "").strip() for k, v in rec.items()})
+
+
 def _parse_row(line: int, rec: dict[str, str]) -> Row:
     if not rec.get("name"):
         raise ValueError("name is empty")
@@ -205,10 +214,12 @@ def ask_confirmation(responder: Responder, added_by: str) -> None:
                                          ref_kind="responder", ref_id=responder.id).id
 
 
-def export_rows() -> list[dict[str, str]]:
-    """Every responder as a CSV row that imports back unchanged."""
+def export_rows(responders: Iterable[Responder] | None = None) -> list[dict[str, str]]:
+    """Every responder (or those given) as a CSV row that imports back unchanged."""
     out = []
-    for r in db.session.scalars(sa.select(Responder).order_by(Responder.id)):
+    if responders is None:
+        responders = db.session.scalars(sa.select(Responder).order_by(Responder.id))
+    for r in responders:
         council = db.session.get(Council, r.council_id) if r.council_id else None
         ward = db.session.get(Ward, r.ward_id) if r.ward_id else None
         out.append({

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from app.extensions import db
 from app.worker.queue import connection
 
-bp = Blueprint("health", __name__)
+bp = Blueprint("probes", __name__)
 
 
 @bp.get("/healthz")

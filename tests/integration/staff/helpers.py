@@ -18,7 +18,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf(client: FlaskClient, path: str = "/staff/signin") -> str:
-    page = client.get(path)
+    page = client.get(path, follow_redirects=True)  # a viewer's /staff/ is a redirect
     match = _CSRF.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
