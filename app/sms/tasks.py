@@ -72,15 +72,16 @@ def send_sms(message_id: int) -> None:
 
     The job claims its own row and up to ``SEND_BATCH - 1`` other queued, due rows (their own
     jobs then find nothing to do), exactly as each would claim itself: same lease, same
-    ``_finish``. Rows with the same text go in one request to several numbers; different
-    texts go in parallel requests, at most ``SEND_CONCURRENCY`` at once. No transaction is
-    open during the HTTP calls. Expired rows are marked expired instead of sent. Each row's
-    outcome is submitted (with AT's message id), queued again with backoff, or failed.
+    ``_finish``; a job whose own row was taken still sends the others it claimed. Rows with
+    the same text go in one request to several numbers; different texts go in parallel
+    requests, at most ``SEND_CONCURRENCY`` at once. No transaction is open during the HTTP
+    calls. Expired rows are marked expired instead of sent. Each row's outcome is submitted
+    (with AT's message id), queued again with backoff, or failed with the reason.
     """
     now = utcnow()
     claimed = _claim(message_id, now)
     db.session.commit()
-    if message_id not in claimed:
+    if not claimed:
         log.debug("SMS %s not queued and due; nothing to do", message_id)
         return
 

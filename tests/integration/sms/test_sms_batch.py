@@ -67,3 +67,13 @@ def test_connections_to_at_are_kept_alive_between_jobs(
         run_jobs()
     assert len(fake_at.requests) == 6
     assert len(set(fake_at.connections)) == 1  # the SDK alone opens one connection per SMS
+
+
+def test_more_rows_than_one_job_takes_are_all_sent_once(app, fake_at, run_jobs) -> None:
+    numbers = [f"+2557140000{n:02d}" for n in range(3 * tasks.SEND_BATCH + 5)]
+    for n, number in enumerate(numbers):
+        queue_sms(number, f"Kesi {3000000 + n}: jibu KUBALI.", purpose="alert")
+    db.session.commit()
+    run_jobs()
+    assert sorted(a["to"] for a in fake_at.accepted) == numbers
+    assert {m.status for m in rows()} == {SmsStatus.SUBMITTED}
