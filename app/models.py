@@ -1,7 +1,7 @@
 """Import every model so that metadata, Alembic and ``create_all`` see the whole schema."""
 
 from app.cases.models import Case, CaseEventRecord
-from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
@@ -15,6 +15,7 @@ __all__ = [
     "CaseEventRecord",
     "Council",
     "DeliveryReport",
+    "GazetteerVersion",
     "InboundSms",
     "OutboundSms",
     "ReferralWave",

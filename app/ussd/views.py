@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from app.ussd import store
 from app.ussd.services import (
     Hop,
     HopError,
@@ -72,6 +73,7 @@ def _run(hop: Hop) -> Reply:
         try:
             reply = handle_hop(hop)
             db.session.commit()  # the case exists before the caller reads its number
+            store.write_pending()  # the session's state, once its hop is committed
         except Exception:
             db.session.rollback()
             raise
