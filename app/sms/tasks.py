@@ -114,19 +114,24 @@ def send_sms(message_id: int) -> None:
 def _claim(message_id: int, now: datetime) -> list[int]:
     """Claim ``message_id`` and up to ``SEND_BATCH - 1`` other due rows (queued → sending).
 
-    On PostgreSQL, rows another worker is claiming are skipped rather than waited for; on
-    every database the ``status`` condition lets each row be claimed once.
+    Every row is locked before it is updated, and rows another worker holds are skipped
+    rather than waited for (PostgreSQL's ``SKIP LOCKED``): two workers claiming at once never
+    wait on each other, so they cannot deadlock. On every database the ``status`` condition
+    lets each row be claimed once.
     """
-    others = db.session.scalars(
-        sa.select(OutboundSms.id)
-        .where(OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now,
-               OutboundSms.id != message_id)
-        .order_by(OutboundSms.next_attempt_at, OutboundSms.id).limit(SEND_BATCH - 1)
-        .with_for_update(skip_locked=True)).all() if SEND_BATCH > 1 else []
+    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+    ids = list(db.session.scalars(
+        sa.select(OutboundSms.id).where(OutboundSms.id == message_id, *due)
+        .with_for_update(skip_locked=True)))
+    if SEND_BATCH > 1:
+        ids += db.session.scalars(
+            sa.select(OutboundSms.id).where(OutboundSms.id != message_id, *due)
+            .order_by(OutboundSms.next_attempt_at, OutboundSms.id).limit(SEND_BATCH - 1)
+            .with_for_update(skip_locked=True)).all()
+    if not ids:
+        return []
     return list(db.session.scalars(
-        sa.update(OutboundSms)
-        .where(OutboundSms.id.in_([message_id, *others]),
-               OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+        sa.update(OutboundSms).where(OutboundSms.id.in_(ids), *due)
         .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
         .returning(OutboundSms.id)
         .execution_options(synchronize_session=False)).all())
