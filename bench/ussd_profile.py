@@ -59,7 +59,8 @@ def main() -> None:
     rows.append(["**all hops**", str(len(every)), f"**{statistics.mean(every):.2f}**",
                  str(max(every))])
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(18)
+    order = os.environ.get("PROFILE_SORT", "cumulative")
+    pstats.Stats(profile, stream=out).sort_stats(order).print_stats(18)
     lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
     start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls"))
     body = table(["hop", "n", "SQL statements per hop (mean)", "max"], rows)

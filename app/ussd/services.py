@@ -16,9 +16,10 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.cases.models import Case, CaseCategory, CaseSource, ChildrenCount, SeenWhen
+from app.cases.models import Case
 from app.cases.services import CaseInputError, NewReport, create_case, find_by_reference
 from app.cases.status import PUBLIC_STATUS
+from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.cache import Listed, Places, cached_places
