@@ -15,11 +15,12 @@ import cProfile
 import io
 import os
 import pstats
+import re
 import statistics
 from collections import defaultdict
 
 import sqlalchemy as sa
-from _common import make_app, services_label, table, workdir, write_section
+from _common import ROOT, make_app, services_label, table, workdir, write_section
 from ussd_hop import CODE, HOP_PATH, plan_sessions
 
 
@@ -61,7 +62,9 @@ def main() -> None:
     out = io.StringIO()
     order = os.environ.get("PROFILE_SORT", "cumulative")
     pstats.Stats(profile, stream=out).sort_stats(order).print_stats(18)
-    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+    # Paths without this machine's folders: site-packages, the checkout, the Python install.
+    text = re.sub(r"\S*/site-packages/", "", out.getvalue()).replace(f"{ROOT}/", "")
+    lines = [re.sub(r"\S*/lib/python3\.\d+/", "", ln) for ln in text.splitlines() if ln.strip()]
     start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls"))
     body = table(["hop", "n", "SQL statements per hop (mean)", "max"], rows)
     body += ("\n\ncProfile of the same hops, by cumulative time (top entries):\n\n```\n"
