@@ -80,11 +80,12 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
 def test_backup_restores_into_a_scratch_database(app, tmp_path: Path) -> None:
     from app.cases.models import Case
     from app.cases.services import NewReport, create_case
+    from app.cases.vocabulary import CaseCategory
     from app.extensions import db
     from app.gazetteer.models import Council
 
     council = db.session.scalars(sa.select(Council).order_by(Council.id).limit(1)).one()
-    case = create_case(NewReport(council_id=council.id))
+    case = create_case(NewReport(category=CaseCategory.BEGGING, council_id=council.id))
     db.session.commit()
     assert REAL_DB is not None
     url = sa.engine.make_url(REAL_DB)
