@@ -1,7 +1,7 @@
 """gazetteer version stamp
 
 Revision ID: 5a0c1d2e3f40
-Revises: e61bee8b1226
+Revises: 9a59d5bdb4e6
 Create Date: 2026-12-02 06:20:00+00:00
 
 Web processes keep the gazetteer in memory; this stamp tells them when `linda gazetteer load`
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a0c1d2e3f40'
-down_revision = 'e61bee8b1226'
+down_revision = '9a59d5bdb4e6'
 branch_labels = None
 depends_on = None
 
