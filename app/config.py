@@ -115,6 +115,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    Setting("WEB_SERVER", parse_str, "auto",
+            help="`linda serve`: auto (gunicorn in production, else waitress), gunicorn, waitress"),
+    Setting("WEB_WORKERS", parse_positive_int, None,
+            help="gunicorn worker processes of `linda serve`; unset: 2 x cores + 1"),
     Setting("FOLLOWUP_ANSWER_WITHIN", parse_duration, 7 * 86400,
             help="a check-in unanswered this long goes to the hotline supervisors"),
     Setting("FOLLOWUP_RETRY_AFTER", parse_duration, 7 * 86400,
@@ -161,6 +165,9 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
             f"LINDA_ENV={config['LINDA_ENV']!r} is unknown: use development or production"
         )
     production = config["LINDA_ENV"] == "production"
+    if config["WEB_SERVER"] not in {"auto", "gunicorn", "waitress"}:
+        raise ConfigError(f"WEB_SERVER={config['WEB_SERVER']!r} is unknown: use auto, gunicorn "
+                          "or waitress")
 
     for name in SECRET_NAMES:
         if config[name]:

@@ -4,7 +4,7 @@ from app.broadcast.models import Broadcast, BroadcastRecipient, BroadcastReply
 from app.cases.models import Case, CaseEventRecord
 from app.centres.models import Centre, CentreContact, Placement
 from app.followup.models import CaseOutcome, CheckIn
-from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
@@ -28,6 +28,7 @@ __all__ = [
     "Council",
     "DeliveryReport",
     "DurationWeek",
+    "GazetteerVersion",
     "InboundSms",
     "OutboundSms",
     "Placement",

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 
 from app.extensions import db
 from app.transaction import committed
+from app.ussd import store
 from app.ussd.services import (
     Hop,
     HopError,
@@ -42,7 +43,18 @@ def ussd_hop(token: str) -> Response:
         # A caller in danger must still read the hotline numbers rather than see an error.
         log.exception("ussd hop failed (screen replaced by the hotline numbers)")
         return _answer(unavailable_reply())
+    _keep_session()
     return _answer(reply)
+
+
+def _keep_session() -> None:
+    """The session's state, once its hop is committed. A failure here costs the caller at
+    most a replayed screen, never the answer already committed (e.g. their case number)."""
+    try:
+        store.write_pending()
+    except Exception:
+        db.session.rollback()
+        log.exception("ussd session state could not be kept")
 
 
 @bp.post("/at/<token>/ussd/events")
