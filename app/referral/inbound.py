@@ -110,8 +110,8 @@ def _find_alert(responder: Responder, command: Command, msg: InboundSms) -> Aler
         raise Reply("bad_reference", "reply.bad_reference", given=command.bad_reference)
     if command.reference:
         case = find_by_reference(command.reference)
-        if case is None:
-            raise Reply("no_such_case", "reply.no_such_case", ref=command.reference)
+        if case is None:  # the same answer as "not yours": no oracle of real case numbers
+            raise Reply("no_such_case", "reply.not_yours", ref=command.reference)
         alert = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id,
                                                          Alert.responder_id == responder.id))
         if alert is None:
@@ -230,7 +230,21 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command
           ) -> tuple[str, str, dict]:
+    if not may_read(responder, alert, case):
+        record(case, "command_refused", actor=f"responder:{responder.id}",
+               detail={"verb": "info", "reason": f"alert {alert.status.value}"})
+        return "not_yours", "reply.not_yours", {"ref": case.reference}
     return "info", "alert", {"body": svc.render_info(case, responder.language)}
+
+
+def may_read(responder: Responder, alert: Alert, case: Case) -> bool:
+    """Details (landmark, consented number) go to an alert still waiting, or to the lead
+    until the case closes; never to one who declined, expired, was cancelled or replaced."""
+    if case.status is CaseStatus.CLOSED:
+        return False
+    if alert.status is AlertStatus.ACCEPTED:
+        return case.lead_responder_id == responder.id
+    return alert.status in WAITING and case.status is not CaseStatus.ACCEPTED
 
 
 def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:
