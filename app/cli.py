@@ -65,7 +65,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
+    if not app.config.get("SANDBOX_BASE_URL"):
+        app.config["SANDBOX_BASE_URL"] = f"http://{_reachable(host)}:{port}"
     _print_banner(app, host, port)
     runner = None
     if app.extensions["linda_jobs"].embedded and app.config["LINDA_EMBEDDED_WORKER"]:
@@ -85,13 +86,21 @@ def _reachable(host: str) -> str:
 
 
 def _print_banner(app: Flask, host: str, port: int) -> None:
+    """The callback URLs: in full on a laptop, token masked in production (logs keep it)."""
+    from app.web.cli import CALLBACK_PATHS
+    from app.web.redact import mask
+
     base = f"http://{host}:{port}"
     token = app.config["LINDA_WEBHOOK_TOKEN"]
+    production = app.config["LINDA_ENV"] == "production"
     click.echo(f"Linda on {base}  (database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]},"
                f" queue: {'embedded' if not app.config['REDIS_URL'] else 'redis'})")
     click.echo("Africa's Talking callback URLs:")
-    for path in ("ussd", "ussd/events", "sms/inbound", "sms/delivery"):
-        click.echo(f"  {base}/at/{token}/{path}")
+    for path in CALLBACK_PATHS:
+        click.echo(f"  {base}/at/{mask(token) if production else token}/{path}")
+    if production:
+        click.echo("  (token masked; `linda callback-urls --base https://YOUR-HOST` prints them "
+                   "in full, once, for the Africa's Talking dashboard)")
     if not app.config.get("AT_USERNAME"):
         click.echo(f"No AT account configured: SMS go to the sandbox at {base}/sandbox/")
 

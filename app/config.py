@@ -95,6 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),
+    Setting("SANDBOX_BASE_URL", parse_str, None,
+            help="where the sandbox posts Linda's callbacks; unset: `linda serve`'s own address"),
     Setting("SANDBOX_TIMEOUT_SECONDS", parse_seconds, 12.0,
             help="how long a sandbox phone in timeout mode keeps the sender waiting"),
 )

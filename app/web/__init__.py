@@ -1,3 +1,14 @@
+"""Health checks, callback security, headers and log redaction shared by every feature."""
+
+from flask import Flask
+
 from app.web.health import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    """Add ``linda callback-urls``."""
+    from app.web.cli import callback_urls_command
+
+    app.cli.add_command(callback_urls_command)
