@@ -89,6 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
             help="an outbound SMS older than this is expired instead of sent late"),
     Setting("REPORTS_PER_PHONE_PER_DAY", parse_positive_int, 5,
             help="reports beyond this from one phone are flagged for review"),
+    Setting("CALLBACK_MAX_BYTES", parse_positive_int, 8192,
+            help="largest callback body accepted (413 beyond); AT's are well under 2 KiB"),
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),

@@ -28,6 +28,7 @@ from app.ussd import menu
 from app.ussd.engine import render, walk
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession
 from app.ussd.screens import End, Item, Position
+from app.web.security import bad_field
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Hop:
         for name in ("sessionId", "serviceCode", "phoneNumber", "text"):
             if name not in form:
                 raise HopError(f"missing field {name}")
+        bad = bad_field(form, multiline=())
+        if bad is not None:
+            raise HopError(f"{bad} contains a control character")
         session_id = form["sessionId"].strip()
         if not session_id or len(session_id) > 128:
             raise HopError("sessionId is empty or longer than 128 characters")
