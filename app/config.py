@@ -143,6 +143,11 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'linda.sqlite3'}"
     if production and not config["REDIS_URL"]:
         raise ConfigError("REDIS_URL is not set: production needs Redis for the worker queue")
+    if bool(config["AT_USERNAME"]) != bool(config["AT_API_KEY"]):
+        given, missing = (("AT_USERNAME", "AT_API_KEY") if config["AT_USERNAME"]
+                          else ("AT_API_KEY", "AT_USERNAME"))
+        raise ConfigError(f"{given} is set but {missing} is not: set both for a real Africa's "
+                          "Talking account, or neither to use the built-in sandbox")
     if production and not (config["AT_USERNAME"] and config["AT_API_KEY"]):
         raise ConfigError("AT_USERNAME and AT_API_KEY are not set: production sends real SMS")
 
