@@ -136,6 +136,8 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
             )
         config[name] = _instance_secret(instance_path, name)
 
+    check_secrets(config, production=production)
+
     if not config["DATABASE_URL"]:
         if production:
             raise ConfigError("DATABASE_URL is not set: production needs a real database")
@@ -155,6 +157,36 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config["SECRET_KEY"] = config["SECRET_KEY"]
     return config
+
+
+#: Production secrets: at least this long, with at least this many different characters.
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 12
+HOW_TO_MAKE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def check_secrets(config: Mapping[str, Any], *, production: bool) -> None:
+    """Refuse a malformed data key anywhere, and weak secrets in production.
+
+    Raises:
+        ConfigError: one line naming the setting and how to make a good one.
+    """
+    from app.privacy import DataKeyError, parse_data_key
+
+    try:
+        keys = parse_data_key(config["LINDA_DATA_KEY"])
+    except DataKeyError as exc:
+        raise ConfigError(f"LINDA_DATA_KEY is malformed: {exc}") from None
+    if not production:
+        return
+    named = [("SECRET_KEY", config["SECRET_KEY"]),
+             ("LINDA_WEBHOOK_TOKEN", config["LINDA_WEBHOOK_TOKEN"]),
+             *((f"LINDA_DATA_KEY (version {v})", k) for v, k in keys.items())]
+    for name, value in named:
+        if len(value) < MIN_SECRET_LENGTH or len(set(value)) < MIN_DISTINCT_CHARACTERS:
+            raise ConfigError(
+                f"{name} is too weak: production needs at least {MIN_SECRET_LENGTH} random "
+                f"characters; make one with {HOW_TO_MAKE}")
 
 
 def normalise_database_url(url: str) -> str:
