@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -154,10 +154,12 @@ class Sealed:
     """
 
     def __init__(self, anchor: str, *, column: str | None = None,
-                 hash_to: str | None = None) -> None:
+                 hash_to: str | None = None,
+                 new_anchor: Callable[[], str] | None = None) -> None:
         self.anchor = anchor
         self.column = column
         self.hash_to = hash_to
+        self.new_anchor = new_anchor  # gives a new row its anchor when the value is first set
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.column = self.column or name
@@ -175,6 +177,8 @@ class Sealed:
         return None if token is None else vault().decrypt(token, self._context(obj))
 
     def __set__(self, obj: object, value: str | None) -> None:
+        if self.new_anchor is not None and getattr(obj, self.anchor) is None:
+            setattr(obj, self.anchor, self.new_anchor())
         if self.hash_to is not None:
             setattr(obj, self.hash_to, None if value is None else phone_hash(value))
         token = None if value is None else vault().encrypt(value, self._context(obj))
