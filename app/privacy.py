@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -123,6 +124,17 @@ def key_version(token: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_LINE_CHARS = frozenset("\n\t")
+
+
+def strip_controls(text: str, *, keep_lines: bool = True) -> str:
+    """``text`` without control characters (terminal escapes, NUL, bells); newlines and tabs
+    stay where a person wrote several lines, unless ``keep_lines`` is false."""
+    keep = _LINE_CHARS if keep_lines else frozenset()
+    text = text.replace("\r\n", "\n")
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
+
+
 def vault() -> Vault:
     """The vault of the current app, built once per app."""
     ext = current_app.extensions
@@ -155,7 +167,7 @@ class Sealed:
 
     def __init__(self, anchor: str, *, column: str | None = None,
                  hash_to: str | None = None,
-                 new_anchor: Callable[[], str] | None = None) -> None:
+                 new_anchor: Callable[[], object] | None = None) -> None:
         self.anchor = anchor
         self.column = column
         self.hash_to = hash_to
@@ -181,5 +193,7 @@ class Sealed:
             setattr(obj, self.anchor, self.new_anchor())
         if self.hash_to is not None:
             setattr(obj, self.hash_to, None if value is None else phone_hash(value))
+        if value is not None:
+            value = strip_controls(value)  # typed text never carries terminal escapes
         token = None if value is None else vault().encrypt(value, self._context(obj))
         setattr(obj, f"{self.column}_enc", token)

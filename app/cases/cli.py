@@ -18,7 +18,7 @@ from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
-from app.privacy import mask_phone
+from app.privacy import mask_phone, strip_controls
 from app.staff.services import audit
 
 STATUSES = [s.value for s in CaseStatus]
@@ -77,7 +77,7 @@ def show_command(reference: str) -> None:
     audit("cli", "cases.show", "case", case.id)
     db.session.commit()
     for line in describe(case):
-        click.echo(line)
+        click.echo(strip_controls(line, keep_lines=False))  # no escapes reach the terminal
 
 
 def describe(case: Case) -> list[str]:

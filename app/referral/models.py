@@ -87,6 +87,9 @@ class Alert(Base):
     deadline_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]  # the lead's follow-up reminder
-    reason: Mapped[str | None] = mapped_column(sa.String(200))  # decline reason, failure
+    reason_enc: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # A decline reason is typed by a responder (names, numbers were seen there): sealed.
+    reason = Sealed("created_at", new_anchor=utcnow)

@@ -19,7 +19,7 @@ PROD_TOKEN = "Zq8vK2mW9xR4tY7uB3nP6sD1fG5hJ0kLa"  # 33 random-looking characters
 def production_env() -> dict[str, str]:
     return {"LINDA_ENV": "production", "REDIS_URL": "redis://127.0.0.1:1/0",
             "AT_USERNAME": "linda", "AT_API_KEY": "k" * 40,
-            "SECRET_KEY": "S3cr3t-" + "x" * 40, "LINDA_WEBHOOK_TOKEN": PROD_TOKEN,
+            "SECRET_KEY": "Sk9aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ", "LINDA_WEBHOOK_TOKEN": PROD_TOKEN,
             "LINDA_DATA_KEY": "Dk4" + "Qw7Er2Ty9Ui5Op1As6Df3Gh8Jk0Lz4Xc"}
 
 
