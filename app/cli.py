@@ -74,10 +74,14 @@ def serve_command(host: str, port: int, threads: int) -> None:
         runner.start()
         click.echo("embedded worker, scheduler and reconciler running in this process")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="linda")
+        waitress.serve(app, host=host, port=port, threads=threads, ident=WAITRESS_IDENT)
     finally:
         if runner is not None:
             runner.stop()
+
+
+#: Empty: waitress then sends no ``Server`` header at all (a name helps only an attacker).
+WAITRESS_IDENT = ""
 
 
 def _reachable(host: str) -> str:
