@@ -1,6 +1,6 @@
 """``linda cases list`` and ``linda cases show REF``: what hotline staff need until the dashboard
-exists. Every use is audited (actor "cli"). A list never shows the reporter's number or what
-they typed; ``show`` shows the number only when the reporter agreed to be called back.
+exists. Every use is audited (actor "cli:<os user>"). A list never shows the reporter's number
+or what they typed; ``show`` shows the number only when the reporter agreed to be called back.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from app.cases.status import CaseStatus
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.privacy import mask_phone, strip_controls
-from app.staff.services import audit
+from app.staff.services import audit, cli_actor
 
 STATUSES = [s.value for s in CaseStatus]
 
@@ -47,7 +47,7 @@ def list_command(status: str | None, needs_attention: bool, limit: int) -> None:
     if status is not None:
         query = query.where(Case.status == CaseStatus(status))
     cases = list(db.session.scalars(query))
-    audit("cli", "cases.list", "case", None, status=status, limit=limit, shown=len(cases))
+    audit(cli_actor(), "cases.list", "case", None, status=status, limit=limit, shown=len(cases))
     db.session.commit()
     if not cases:
         click.echo(f"no {status} cases" if status else "no cases")
@@ -74,7 +74,7 @@ def show_command(reference: str) -> None:
     case = find_by_reference(ref)
     if case is None:
         raise click.ClickException(f"there is no case {ref}")
-    audit("cli", "cases.show", "case", case.id)
+    audit(cli_actor(), "cases.show", "case", case.id)
     db.session.commit()
     for line in describe(case):
         click.echo(strip_controls(line, keep_lines=False))  # no escapes reach the terminal

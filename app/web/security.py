@@ -13,8 +13,9 @@ from flask.typing import ResponseReturnValue
 
 log = logging.getLogger(__name__)
 
-#: Fields a person typed, where line breaks and tabs are part of the message.
-MULTILINE_FIELDS = frozenset({"text"})
+#: Fields where line breaks and tabs belong: an SMS a person typed, and the USSD screen AT
+#: echoes back in the end-of-session notice.
+MULTILINE_FIELDS = frozenset({"text", "lastAppResponse"})
 _LINE_CHARS = frozenset("\n\r\t")
 
 
