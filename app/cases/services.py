@@ -30,6 +30,8 @@ signals = Namespace()
 case_created = signals.signal("case-created")
 #: Sent after a status change, inside the same transaction.
 case_status_changed = signals.signal("case-status-changed")
+#: Sent when staff release a held case: it looks for responders as a new case does.
+case_released = signals.signal("case-released")
 
 
 class CaseInputError(ValueError):
@@ -123,6 +125,27 @@ def _flag_if_repeated(case: Case) -> None:
     if count >= limit:
         case.flagged_for_review = True
         case.flag_reason = f"report {count + 1} from this phone in 24 hours"
+        case.held_at = utcnow()  # kept, never dropped, but no responder is woken for it
+
+
+class NotHeldError(ValueError):
+    """The case is not held for review, so there is nothing to release."""
+
+
+def release_case(case: Case, *, actor: str) -> None:
+    """Staff judged a held report genuine: it now goes to responders like any new case.
+
+    Raises:
+        NotHeldError: the case was not held.
+    """
+    if case.held_at is None:
+        raise NotHeldError(f"case {case.reference} is not held for review")
+    case.held_at = None
+    record(case, "released", actor=actor)
+    from app.staff.services import audit
+
+    audit(actor, "cases.release", "case", case.id)
+    case_released.send(case)
 
 
 def record(case: Case, kind: str, *, actor: str = "system",

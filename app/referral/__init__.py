@@ -13,7 +13,7 @@ from app.referral.rules import DEFAULT_PATH, load_rules
 
 def init_app(app: Flask) -> None:
     """Load and check the rules, connect to cases and SMS, register jobs and commands."""
-    from app.cases.services import case_created, case_status_changed
+    from app.cases.services import case_created, case_released, case_status_changed
     from app.referral import tasks  # noqa: F401 - registers the sweepers
     from app.referral.cli import responders_cli
     from app.sms.signals import inbound_sms_received, sms_status_changed
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         urgent_seconds=app.config["ACK_TIMEOUT_URGENT_SECONDS"],
         normal_seconds=app.config["ACK_TIMEOUT_NORMAL_SECONDS"])
     case_created.connect(_on_case_created, weak=False)
+    case_released.connect(_on_case_created, weak=False)
     case_status_changed.connect(_on_case_status_changed, weak=False)
     inbound_sms_received.connect(_on_inbound, weak=False)
     sms_status_changed.connect(_on_sms_status, weak=False)
