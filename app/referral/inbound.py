@@ -51,6 +51,8 @@ def handle_inbound(msg: InboundSms) -> None:
     db.session.refresh(msg, with_for_update=True)  # the same row signalled twice at once
     if msg.handled_at is not None:
         return
+    if not _within_limit(msg):
+        return
     command = parse_command(msg.text)
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
@@ -75,6 +77,23 @@ def handle_inbound(msg: InboundSms) -> None:
     msg.handled_at = utcnow()
     msg.outcome = outcome
     log.info("inbound sms %s: %s", msg.id, outcome)
+
+
+def _within_limit(msg: InboundSms) -> bool:
+    """INBOUND_SMS_PER_NUMBER_PER_HOUR: beyond it a message is kept but not acted on, and the
+    sender is told once per hour (a flood must not become a flood of replies)."""
+    from app.web.limits import allow, first_notice
+
+    if allow("sms_in", msg.from_hash, current_app.config["INBOUND_SMS_PER_NUMBER_PER_HOUR"],
+             3600):
+        return True
+    msg.handled_at, msg.outcome = utcnow(), "rate_limited"
+    if first_notice("sms_in", msg.from_hash, 3600):
+        who = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
+        queue_sms(msg.sender, text(who.language if who else "sw", "reply.rate_limited"),
+                  purpose="reply", ref_kind="inbound", ref_id=msg.id)
+    log.info("inbound sms %s: rate_limited", msg.id)
+    return False
 
 
 def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, str, dict]:

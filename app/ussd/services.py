@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import Case, CaseCategory, CaseSource, ChildrenCount, SeenWhen
@@ -144,6 +145,13 @@ class ActionContext:
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    """A case number lookup, at most STATUS_CHECKS_PER_PHONE_PER_HOUR per phone: about
+    900,000 numbers are valid, and one phone once tried 200 of them in 1.6 s."""
+    from app.web.limits import allow
+
+    limit = current_app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
+    if not allow("status", phone_hash(ctx.hop.phone), limit, 3600):
+        return menu.STATUS_LIMITED, {"ref": str(ctx.pos.answers.get("reference", ""))}
     return menu.check_status(ctx.pos, ctx.provider)
 
 
