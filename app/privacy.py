@@ -7,8 +7,8 @@ row or column fails to decrypt instead of silently showing someone else's number
 
 ``LINDA_DATA_KEY`` is one secret (key version 1) or a list ``"2:new,1:old"``: the first entry
 seals, every entry opens. A ciphertext starts with ``v<version>:``, so the ``v1:`` values
-written before versions existed open unchanged. The blind index stays keyed by version 1
-(the lowest listed): re-keying it would make every lookup try two keys during a rotation.
+written before versions existed open unchanged. The blind index stays keyed by version 1,
+which must stay listed: re-keying it would make every lookup try two keys during a rotation.
 """
 
 from __future__ import annotations
@@ -68,6 +68,9 @@ def parse_data_key(spec: str) -> dict[int, str]:
             raise DataKeyError(f"the key of version {version} is too short: "
                                "use at least 32 random characters")
         keys[version] = secret
+    if 1 not in keys:
+        raise DataKeyError("key version 1 is missing: it keys the blind index of phone "
+                           "numbers, keep it listed (e.g. 2:new,1:old)")
     return keys
 
 
@@ -91,7 +94,7 @@ class Vault:
         secrets_ = parse_data_key(spec)
         keys = {v: _derive(s, f"encrypt-v{v}".encode()) for v, s in secrets_.items()}
         return cls(keys, next(iter(secrets_)),
-                   _derive(secrets_[min(secrets_)], b"blind-index-v1"))
+                   _derive(secrets_[1], b"blind-index-v1"))
 
     @property
     def enc_key(self) -> bytes:
