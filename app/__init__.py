@@ -27,6 +27,7 @@ FEATURES = (
     "app.staff",
     "app.sandbox",
     "app.keys",
+    "app.retention",
 )
 
 
