@@ -18,7 +18,9 @@ from app.cases.services import NotHeldError, find_by_reference, release_case
 from app.cases.status import CaseStatus
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.services import council_label
 from app.privacy import mask_phone, strip_controls
+from app.referral.models import Alert, ReferralWave, Responder
 from app.staff.services import audit, cli_actor
 
 STATUSES = [s.value for s in CaseStatus]
@@ -107,8 +109,6 @@ def _case_or_fail(reference: str) -> Case:
 
 def describe(case: Case) -> list[str]:
     """The lines ``linda cases show`` prints."""
-    from app.referral.models import Alert, ReferralWave, Responder
-
     kind = case.category.value + (f" ({case.labour_kind.value})" if case.labour_kind else "")
     lines = [
         f"Case {case.reference}: {case.status.value}",
@@ -156,8 +156,6 @@ def describe(case: Case) -> list[str]:
 
 def place_label(case: Case) -> str:
     """"Kariakoo, Ilala (Dar es Salaam CC), Dar es Salaam": ward, council, region."""
-    from app.gazetteer.services import council_label
-
     ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
     council = db.session.get(Council, case.council_id)
     region = db.session.get(Region, case.region_id)

@@ -20,7 +20,7 @@ from app.referral.directory import (
 from app.staff.services import audit, cli_actor
 
 
-@click.group("responders", help="The responder directory (CSV, see CONTRACT.md).")
+@click.group("responders", help="The responder directory (CSV, see docs/interface.md).")
 def responders_cli() -> None:
     pass
 

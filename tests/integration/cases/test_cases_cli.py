@@ -6,9 +6,9 @@ import getpass
 
 import sqlalchemy as sa
 
-from app.cases.models import CaseCategory
 from app.cases.reference import damm_digit
 from app.cases.services import NewReport, create_case
+from app.cases.vocabulary import CaseCategory
 from app.extensions import db
 from app.staff.models import AuditEntry
 from tests.integration.referral.referral_helpers import (
