@@ -94,3 +94,4 @@ def test_gunicorn_with_the_shipped_config(database_url: str, _schema: None,
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        proc.stderr.close()  # type: ignore[union-attr]

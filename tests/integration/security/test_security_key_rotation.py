@@ -51,7 +51,7 @@ def test_rotation_killed_half_way_stays_readable_and_finishes(
     proc = subprocess.Popen(
         [sys.executable, "-c", "from app.cli import main; main()", "keys", "rotate",
          "--batch", "20", "--pause", "0.05"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     new = make_app(env={"LINDA_DATA_KEY": ROTATED})
     with new.app_context():
         deadline = time.monotonic() + 60
