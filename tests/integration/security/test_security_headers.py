@@ -67,8 +67,12 @@ def test_waitress_as_linda_serve_runs_it(make_app) -> None:
         check_headers(page)
         bad = requests.get(f"{base}/sandbox/%", timeout=5)
         assert "waitress" not in bad.headers.get("Server", "").lower()
-    finally:
-        server.close()
+    finally:  # as tests.conftest.LiveServer: close from the server's own loop thread
+        from waitress import wasyncore
+
+        server.task_dispatcher.shutdown(timeout=5)
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=5)
 
 
 @pytest.mark.timeout(90)
