@@ -29,6 +29,7 @@ def load_signed_in() -> None:
     """Set ``g.staff`` and ``g.staff_session`` from the session cookie (before each request)."""
     g.staff = None
     g.staff_session = None
+    g.staff_lang = None
     # A request inside an already pushed app context (tests, scripts) shares ``g`` with the
     # previous request: never reuse a CSRF token cached there for another session.
     g.pop("csrf_token", None)

@@ -13,11 +13,11 @@ from app.extensions import db
 from app.referral.staffing import choosable_responders
 from app.staff import casework as cw
 from app.staff.auth import CASE_ROLES, current_staff, require_role, staff_actor
+from app.staff.blueprint import bp
 from app.staff.services import audit
 from app.staff.texts import t
 from app.staff.timeline import alerts, lead_name, place_of, timeline
 from app.staff.visibility import can_reveal_phone, can_see
-from app.staff.web import bp
 
 ACTIONS = ("note", "alert", "escalate", "release", "close", "duplicate", "hoax", "reopen")
 
@@ -53,9 +53,10 @@ def _render(case: Case, *, error: str | None = None, done: str | None = None,
 @require_role(*CASE_ROLES)
 def case(reference: str) -> Any:
     found = _case_or_404(reference)
+    page = _render(found)  # before the commit, which would expire what the page reads
     audit(staff_actor(), "case.view", "case", found.reference)
     db.session.commit()
-    return _render(found)
+    return page
 
 
 @bp.get("/cases/<reference>/live")

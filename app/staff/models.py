@@ -126,20 +126,3 @@ class AuditEntry(Base):
     target_kind: Mapped[str | None] = mapped_column(sa.String(40))
     target_id: Mapped[str | None] = mapped_column(sa.String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-
-
-def _by_age(name: str, statuses: tuple[str, ...]) -> sa.Index:
-    """The queue pages open cases by age; without these, finding the oldest open cases walks
-    every closed case before them. Partial: closed cases (nearly all of them, in time) are
-    not in them. Declared here, beside the page that needs them, on the cases table."""
-    from app.cases.models import Case
-
-    where = Case.__table__.c.status.in_(statuses)
-    return sa.Index(name, Case.__table__.c.created_at, Case.__table__.c.id,
-                    postgresql_where=where, sqlite_where=where)
-
-
-QUEUE_INDEXES = (
-    _by_age("ix_cases_open_by_age", ("received", "referred", "needs_attention", "accepted")),
-    _by_age("ix_cases_unaccepted_by_age", ("received", "referred", "needs_attention")),
-)

@@ -24,7 +24,7 @@ from app.referral.status import AlertStatus
 from app.staff.models import StaffRole, StaffUser
 
 PAGE_SIZE = 50
-ATTENTION_LIMIT = 100
+ATTENTION_LIMIT = 50
 UNACCEPTED = (CaseStatus.RECEIVED, CaseStatus.REFERRED, CaseStatus.NEEDS_ATTENTION)
 OPEN = (*UNACCEPTED, CaseStatus.ACCEPTED)
 #: Status filter choices: a status, "open" (default) or "all".

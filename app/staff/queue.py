@@ -10,6 +10,7 @@ from app.cases.models import CaseCategory
 from app.cases.services import find_by_reference
 from app.extensions import db
 from app.staff.auth import CASE_ROLES, current_staff, require_role, staff_actor
+from app.staff.blueprint import bp, has_endpoint
 from app.staff.models import StaffRole
 from app.staff.queries import (
     STATUS_CHOICES,
@@ -22,7 +23,6 @@ from app.staff.queries import (
 from app.staff.services import audit
 from app.staff.texts import t
 from app.staff.visibility import can_see
-from app.staff.web import bp, has_endpoint
 
 
 @bp.get("/")
@@ -39,13 +39,16 @@ def queue() -> Any:
         return _search(search)
     filters = _filters()
     page = queue_page(user, filters)
-    audit(staff_actor(), "queue.view", None, None, **filters.query_args())
-    db.session.commit()
-    return render_template(
+    # Rendered before the audit row commits: a commit expires every loaded case, and the
+    # template would then reload them one query at a time.
+    html = render_template(
         "staff/queue.html", page=page, filters=filters, statuses=STATUS_CHOICES,
         categories=[c.value for c in CaseCategory], regions=region_choices(user),
         councils=council_choices(user, filters.region),
         refresh=current_app.config["STAFF_QUEUE_REFRESH_SECONDS"])
+    audit(staff_actor(), "queue.view", None, None, **filters.query_args())
+    db.session.commit()
+    return html
 
 
 @bp.get("/queue/rows")

@@ -13,12 +13,27 @@ messages = Messages(Path(__file__).parent / "translations")
 
 
 def current_language() -> str:
-    """The signed-in staff member's language, else the one picked on the sign-in page."""
+    """The signed-in staff member's language, else the one picked on the sign-in page.
+
+    Kept for the request (a page calls this for every text it shows); ``set_language``
+    changes it.
+    """
+    cached = g.get("staff_lang")
+    if cached is not None:
+        return str(cached)
     user = g.get("staff")
     if user is not None and user.language in LANGUAGES:
-        return str(user.language)
-    lang = session.get("lang")
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        lang = str(user.language)
+    else:
+        picked = session.get("lang")
+        lang = picked if picked in LANGUAGES else DEFAULT_LANGUAGE
+    g.staff_lang = lang
+    return lang
+
+
+def set_language(lang: str) -> None:
+    """Use ``lang`` for the rest of this request."""
+    g.staff_lang = lang
 
 
 def t(key: str, **params: Any) -> str:

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.staff import signin as si
 from app.staff.auth import current_session, current_staff, safe_redirect_target, staff_actor
+from app.staff.blueprint import bp
 from app.staff.models import StaffSession, StaffUser
 from app.staff.services import (
     StaffInputError,
@@ -22,8 +23,7 @@ from app.staff.services import (
     password_matches,
     revoke_sessions,
 )
-from app.staff.texts import t
-from app.staff.web import bp
+from app.staff.texts import set_language, t
 
 
 def _next_stage(user: StaffUser, code_checked: bool) -> str:
@@ -182,6 +182,7 @@ def language() -> Any:
     if lang not in LANGUAGES:
         abort(400, description="lang must be sw or en")
     session["lang"] = lang
+    set_language(lang)
     user = current_staff()
     if user is not None:
         user.language = lang

@@ -6,16 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.clock import utcnow
+from app.staff import case_views, queue, views
 from app.staff.auth import current_staff, load_signed_in
+from app.staff.blueprint import bp, has_endpoint
 from app.staff.models import StaffRole
 from app.staff.texts import current_language, t
-
-bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
-               static_folder="static", static_url_path="/static")
 
 EAT = timedelta(hours=3)
 A, S, G, V = StaffRole.ADMIN, StaffRole.SUPERVISOR, StaffRole.AGENT, StaffRole.VIEWER
@@ -30,11 +29,6 @@ NAV: tuple[tuple[str, str, frozenset[StaffRole]], ...] = (
     ("audit.index", "staff.nav.audit", frozenset({A})),
     ("health.index", "staff.nav.health", frozenset({A})),
 )
-
-
-def has_endpoint(endpoint: str) -> bool:
-    """Whether a page exists in this app (pages are added by other blueprints)."""
-    return endpoint in current_app.view_functions
 
 
 def nav_items() -> list[tuple[str, str]]:
@@ -67,9 +61,7 @@ def _is_staff_page() -> bool:
 
 
 def init_web(app: Flask) -> None:
-    # Imported for their routes on ``bp``.
-    from app.staff import case_views, queue, views  # noqa: F401
-
+    assert case_views and queue and views  # noqa: S101 - imported for their routes on ``bp``
     app.register_blueprint(bp)
     app.before_request(load_signed_in)
 

@@ -76,7 +76,7 @@ def test_a_supervisor_handles_a_new_report_from_the_queue_to_closing_it(
     db.session.commit()
 
     page = chromium.new_page(viewport={"width": 1100, "height": 900})
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(40_000)
 
     # First sign-in: the dashboard sends a stranger to the sign-in page.
     page.goto(server.url + "/staff/")
@@ -118,7 +118,7 @@ def test_a_supervisor_handles_a_new_report_from_the_queue_to_closing_it(
 
     # On the sandbox, the ward executive's phone gets the alert and answers KUBALI.
     phones = chromium.new_page(viewport={"width": 1100, "height": 900})
-    phones.set_default_timeout(20_000)
+    phones.set_default_timeout(40_000)
     phones.goto(server.url + "/sandbox/")
     box = Sandbox(phones, tmp_path)
     box.wait_sms(baraka.phone, f"Linda {ref}:")
