@@ -53,6 +53,8 @@ def handle_inbound(msg: InboundSms) -> None:
     db.session.refresh(msg, with_for_update=True)  # the same row signalled twice at once
     if msg.handled_at is not None:
         return
+    if not _within_limit(msg):
+        return
     command = parse_command(msg.text)
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
@@ -82,6 +84,23 @@ def handle_inbound(msg: InboundSms) -> None:
 #: Packages that act on SMS after the referral (places, check-ins, replies to coordination
 #: messages); each ``handle`` returns None when the message is not theirs.
 AFTERCARE_HANDLERS = ("app.centres.sms", "app.followup.sms", "app.broadcast.sms")
+
+
+def _within_limit(msg: InboundSms) -> bool:
+    """INBOUND_SMS_PER_NUMBER_PER_HOUR: beyond it a message is kept but not acted on, and the
+    sender is told once per hour (a flood must not become a flood of replies)."""
+    from app.web.limits import allow, first_notice
+
+    if allow("sms_in", msg.from_hash, current_app.config["INBOUND_SMS_PER_NUMBER_PER_HOUR"],
+             3600):
+        return True
+    msg.handled_at, msg.outcome = utcnow(), "rate_limited"
+    if first_notice("sms_in", msg.from_hash, 3600):
+        who = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
+        queue_sms(msg.sender, text(who.language if who else "sw", "reply.rate_limited"),
+                  purpose="reply", ref_kind="inbound", ref_id=msg.id)
+    log.info("inbound sms %s: rate_limited", msg.id)
+    return False
 
 
 def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, str, dict]:
@@ -121,8 +140,8 @@ def _find_alert(responder: Responder, command: Command, msg: InboundSms) -> Aler
         raise Reply("bad_reference", "reply.bad_reference", given=command.bad_reference)
     if command.reference:
         case = find_by_reference(command.reference)
-        if case is None:
-            raise Reply("no_such_case", "reply.no_such_case", ref=command.reference)
+        if case is None:  # the same answer as "not yours": no oracle of real case numbers
+            raise Reply("no_such_case", "reply.not_yours", ref=command.reference)
         alert = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id,
                                                          Alert.responder_id == responder.id))
         if alert is None:
@@ -232,7 +251,21 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command
           ) -> tuple[str, str, dict]:
+    if not may_read(responder, alert, case):
+        record(case, "command_refused", actor=f"responder:{responder.id}",
+               detail={"verb": "info", "reason": f"alert {alert.status.value}"})
+        return "not_yours", "reply.not_yours", {"ref": case.reference}
     return "info", "alert", {"body": services.render_info(case, responder.language)}
+
+
+def may_read(responder: Responder, alert: Alert, case: Case) -> bool:
+    """Details (landmark, consented number) go to an alert still waiting, or to the lead
+    until the case closes; never to one who declined, expired, was cancelled or replaced."""
+    if case.status is CaseStatus.CLOSED:
+        return False
+    if alert.status is AlertStatus.ACCEPTED:
+        return case.lead_responder_id == responder.id
+    return alert.status in WAITING and case.status is not CaseStatus.ACCEPTED
 
 
 def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:

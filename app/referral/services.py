@@ -109,8 +109,8 @@ def already_alerted(case: Case) -> set[int]:
 
 def dispatch(case: Case) -> None:
     """Start the rule of a case waiting for its first wave, or waiting again after being
-    released or reopened; a case with an open wave is left alone."""
-    if case.status not in SEEKING:
+    released or reopened; a case with an open wave, or held for staff review, is left alone."""
+    if case.status not in SEEKING or case.held_at is not None:
         return
     if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
                                                           ReferralWave.closed_at.is_(None))):

@@ -75,7 +75,7 @@ def sweep_undispatched() -> int:
     open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
                                                  ReferralWave.closed_at.is_(None)).exists()
     ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(services.SEEKING),
-                                                      ~open_wave)).all()
+                                                      Case.held_at.is_(None), ~open_wave)).all()
     return sum(enqueue(dispatch_case, i, job_id=dispatch_job_id(i)) for i in ids)
 
 

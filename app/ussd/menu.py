@@ -81,6 +81,7 @@ STATUS_MESSAGES: Mapping[str, str] = {
     "closed": "ussd.status.closed",
 }
 STATUS_NOT_FOUND = "ussd.status.not_found"
+STATUS_LIMITED = "ussd.status.limited"  # too many checks from one phone this hour
 #: Shown by the webhook when a request cannot be served at all (bad number, unknown code).
 UNAVAILABLE = "ussd.unavailable"
 ACTION_NAMES = frozenset({"create_case", "check_status"})
@@ -248,7 +249,7 @@ SCREENS: tuple[Screen, ...] = (
     Ask("status.ask", "ussd.status.ask", "reference", clean_reference, "status.result",
         errors=("ussd.err.ref_format", "ussd.err.ref_check")),
     End("status.result", STATUS_NOT_FOUND, action="check_status",
-        variants=tuple(STATUS_MESSAGES.values())),
+        variants=(*STATUS_MESSAGES.values(), STATUS_LIMITED)),
 )
 
 #: Screens that belong to an unfinished report: a caller stopping here gets a draft.

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import Case
@@ -32,6 +33,7 @@ from app.ussd.engine import render, walk
 from app.ussd.models import open_path, seal_path
 from app.ussd.screens import End, Item, Position
 from app.ussd.store import DRAFT_TTL, SESSION_TTL, SessionState
+from app.web.security import bad_field
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class Hop:
         for name in ("sessionId", "serviceCode", "phoneNumber", "text"):
             if name not in form:
                 raise HopError(f"missing field {name}")
+        bad = bad_field(form, multiline=())
+        if bad is not None:
+            raise HopError(f"{bad} contains a control character")
         session_id = form["sessionId"].strip()
         if not session_id or len(session_id) > 128:
             raise HopError("sessionId is empty or longer than 128 characters")
@@ -137,6 +142,13 @@ class ActionContext:
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    """A case number lookup, at most STATUS_CHECKS_PER_PHONE_PER_HOUR per phone: about
+    900,000 numbers are valid, and one phone once tried 200 of them in 1.6 s."""
+    from app.web.limits import allow
+
+    limit = current_app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
+    if not allow("status", phone_hash(ctx.hop.phone), limit, 3600):
+        return menu.STATUS_LIMITED, {"ref": str(ctx.pos.answers.get("reference", ""))}
     return menu.check_status(ctx.pos, ctx.provider)
 
 

@@ -50,8 +50,8 @@ def test_a_forged_accept_from_another_number_changes_nothing(app, run_jobs) -> N
     assert case.status is CaseStatus.REFERRED and case.lead_responder_id is None
     assert set(alerts_of(case)) == {police.id}
     assert replies(other.phone) == [
-        f"Case {case.reference} was not sent to you, so you cannot act on it. "
-        "Reply HELP for the commands."]
+        f"Case {case.reference} is not one of your open cases. Check the number, or reply HELP "
+        "for the commands."]
     (to_stranger,) = replies(stranger)
     assert "haijasajiliwa" in to_stranger and "*149*46#" in to_stranger
     assert timeline(case) == [*before, "command_refused"]
@@ -85,12 +85,13 @@ def test_a_mistyped_case_number_gets_check_the_number(app, run_jobs) -> None:
     assert typo in reply and "hakiki namba" in reply
 
 
-def test_a_well_formed_number_of_no_case_says_so(app, run_jobs) -> None:
+def test_a_well_formed_number_of_no_case_answers_as_a_case_not_yours(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, language="en")
     body = "100000"
     sms_in(police.phone, f"ACK {body}{damm_digit(body)}")
-    assert replies(police.phone) == [f"There is no case {body}{damm_digit(body)}. "
-                                     "Check the number and try again."]
+    # The same words as for a real case sent to someone else: no oracle of case numbers.
+    assert replies(police.phone) == [f"Case {body}{damm_digit(body)} is not one of your open "
+                                     "cases. Check the number, or reply HELP for the commands."]
 
 
 def test_the_number_is_optional_with_one_open_alert_and_asked_for_with_two(
