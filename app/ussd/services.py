@@ -120,7 +120,17 @@ class DbProvider:
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
         from app.gazetteer import services as gz
+        from app.gazetteer.places import search_places
+        from app.gazetteer.matching import rank_typed
 
+        if source == "places":
+            return [Item(p.ward_id or p.council_id, to_gsm7(p.label), sets=(
+                ("region", p.region_id), ("council", p.council_id), ("ward", p.ward_id),
+                ("region_label", None), ("council_label", None), ("ward_label", None),
+                ("place_label", to_gsm7(p.label)))) for p in search_places(typed)]
+        if source in ("regions", "councils"):
+            items = self.items(source, parent_id)
+            return [items[i] for i in rank_typed(typed, [i.label for i in items], SEARCH_LIMIT)]
         if source != "wards" or parent_id is None:
             return []
         return [Item(w.id, to_gsm7(w.name))
