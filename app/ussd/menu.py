@@ -44,7 +44,7 @@ LANDMARK_MAX = 60
 SUMMARY_NAME_CAP = 18
 SUMMARY_PLACE_CAP = 40
 #: Room for the summary's lines: 160 less "CON ", the longest error line and the four options.
-SUMMARY_BUDGET = 92
+SUMMARY_BUDGET = 97
 #: Room for numbered lines on the region and council lists, whose prompts are short.
 LIST_BUDGET = 100
 #: Places found by name say where they are ("Igogo (Nyamagana, Mwanza)"), so lines are longer.
