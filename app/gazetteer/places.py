@@ -38,6 +38,7 @@ class PlaceEntry:
     key: str  # compact(name)
     words: tuple[str, ...]  # folded words of the name
     context: tuple[str, ...]  # folded words of its council and region
+    council_words: tuple[str, ...] = ()  # folded words of its council alone
 
 
 def ward_label(ward: str, council: str, council_type: str, region: str,
@@ -48,6 +49,8 @@ def ward_label(ward: str, council: str, council_type: str, region: str,
     short = known_as or council
     if fold(short) == fold(region):
         return f"{ward} ({short} {abbreviation(council_type)})"
+    if set(fold(short).split()) <= set(fold(region).split()):  # Mjini in Mjini Magharibi
+        return f"{ward} ({region})"
     return f"{ward} ({short}, {region})"
 
 
@@ -93,8 +96,14 @@ def _prefix_matches(key: str, extra: list[str], entries: Sequence[PlaceEntry],
         return keypad_digits(text) if digits else text
 
     exact, start, later = [], [], []
+    by_council = bool(extra) and any(
+        all(any(c.startswith(x) for c in e.council_words) for x in extra) for e in entries
+        if enc(e.key).startswith(key))
     for entry in entries:
-        if extra and not all(any(c.startswith(x) for c in entry.context) for x in extra):
+        # Words after the name say where: the council (town, district) when one fits, else
+        # the region ("majengo tanga" is Majengo in Tanga city, not every Majengo of Tanga).
+        context = entry.council_words if by_council else entry.context
+        if extra and not all(any(c.startswith(x) for c in context) for x in extra):
             continue
         name = enc(entry.key)
         if name == key:
@@ -127,11 +136,12 @@ def entries_from_rows(regions: Sequence[Region], councils: Sequence[Council],
     for ward_id, council_id, name in wards:
         c = by_id[council_id]
         region = region_names[c.region_id]
-        context = tuple({*fold(c.name).split(), *fold(c.known_as or "").split(),
-                         *fold(region).split()})
+        council_words = tuple({*fold(c.name).split(), *fold(c.known_as or "").split()})
+        context = tuple({*council_words, *fold(region).split()})
         out.append(PlaceEntry(c.region_id, c.id, ward_id, name,
                               ward_label(name, c.name, c.council_type, region, c.known_as),
-                              compact(name), tuple(fold(name).split()), context))
+                              compact(name), tuple(fold(name).split()), context,
+                              council_words))
     out.sort(key=lambda e: (fold(e.name), e.ward_id is not None, fold(e.label), e.ward_id or ""))
     return out
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from app.gsm import USSD_SCREEN_LIMIT
 from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
@@ -48,7 +49,6 @@ from app.ussd.screens import (
     Search,
     TextFn,
 )
-from app.gsm import USSD_SCREEN_LIMIT
 
 
 def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET,
@@ -178,8 +178,9 @@ def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
         found = list(provider.search(screen.source, parent, raw))[:SEARCH_KEEP]
         if not found:
             raise InvalidInputError(ERR_NO_MATCH)
-        if screen.auto_pick and len(found) == 1:
-            return _chosen(screen, frame, found[0])
+        exact = [i for i in found if _plain(i.label.split(" (")[0]) == _plain(raw)]
+        if screen.auto_pick and (len(found) == 1 or len(exact) == 1):
+            return _chosen(screen, frame, found[0] if len(found) == 1 else exact[0])
         return Frame(screen.id, frame.answers, results=tuple(found))
     if frame.results is not None:
         return _in_results(screen, frame, raw, LABEL_CAP)
@@ -212,7 +213,13 @@ def _search(screen: Search, frame: Frame, raw: str, provider: Provider) -> Frame
     found = list(provider.search(screen.source, None, raw))[:SEARCH_KEEP]
     if not found:
         raise InvalidInputError(ERR_NO_PLACE)
+    if len(found) == 1 and len(raw.split()) >= screen.auto_pick_words:
+        return _chosen(screen, frame, found[0])
     return Frame(screen.id, frame.answers, results=tuple(found))
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
 def _is_search(raw: str) -> bool:

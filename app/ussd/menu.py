@@ -22,7 +22,6 @@ from app.gsm import to_gsm7
 from app.i18n import LANGUAGES, Messages
 from app.ussd.graph import build_graph
 from app.ussd.screens import (
-    LABEL_CAP,
     Ask,
     Confirm,
     End,

@@ -153,6 +153,9 @@ class Search:
     options: tuple[Option, ...] = ()
     budget: int = ITEM_BUDGET
     cap: int = LABEL_CAP
+    #: a search of this many words or more ("majengo kahama": a name and where) that fits
+    #: exactly one place picks it at once; the summary that follows shows where it is
+    auto_pick_words: int = 2
 
 
 @dataclass(frozen=True)

@@ -119,9 +119,15 @@ class DbProvider:
         raise ValueError(f"unknown list {source!r}")
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        key = (f"search:{source}:{typed}", parent_id)
+        if key not in self._cache:
+            self._cache[key] = list(self._search(source, parent_id, typed))
+        return self._cache[key]
+
+    def _search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
         from app.gazetteer import services as gz
-        from app.gazetteer.places import search_places
         from app.gazetteer.matching import rank_typed
+        from app.gazetteer.places import search_places
 
         if source == "places":
             return [Item(p.ward_id or p.council_id, to_gsm7(p.label), sets=(
