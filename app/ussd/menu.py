@@ -92,6 +92,8 @@ STATUS_MESSAGES: Mapping[str, str] = {
 STATUS_NOT_FOUND = "ussd.status.not_found"
 #: Shown by the webhook when a request cannot be served at all (bad number, unknown code).
 UNAVAILABLE = "ussd.unavailable"
+#: The SMS with the case number, sent only to a reporter who agreed to be called.
+CASE_SMS = "ussd.sms.case"
 ACTION_NAMES = frozenset({"create_case", "check_status"})
 _KEYPAD_MARKS = re.compile(r"[*#]")
 
@@ -366,7 +368,7 @@ def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
     from app.ussd.graph import error_keys
     from app.ussd.screens import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_LINE, NAV_MORE
 
-    keys = {UNAVAILABLE, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, NAV_LINE,
+    keys = {UNAVAILABLE, CASE_SMS, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, NAV_LINE,
             "ussd.confirm.urgent", "ussd.confirm.call", "ussd.sum.labour",
             *CHILDREN_SUMMARY.values()}
     for s in screens:

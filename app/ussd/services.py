@@ -189,6 +189,12 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         if case is None:
             raise
     log.info("ussd case %s created from %s", case.reference, mask_phone(ctx.hop.phone))
+    if case.callback_consent:
+        # Only to a reporter who agreed to be called: an SMS could expose anybody else.
+        from app.sms.services import queue_sms
+
+        queue_sms(ctx.hop.phone, menu.MESSAGES.get(ctx.lang, menu.CASE_SMS, ref=case.reference),
+                  purpose="reporter", ref_kind="case", ref_id=case.id)
     return "ussd.done", {"ref": case.reference}
 
 

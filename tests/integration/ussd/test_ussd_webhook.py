@@ -321,3 +321,22 @@ def test_every_finishing_action_of_the_menu_is_implemented() -> None:
     from app.ussd import menu, services
 
     assert set(services.ACTIONS) == menu.ACTION_NAMES
+
+
+def test_only_a_reporter_who_agreed_to_be_called_gets_the_case_number_by_sms(
+        client: FlaskClient) -> None:
+    from app.sms.models import OutboundSms
+
+    keys = find_place().keys
+    dial(client, report_path(keys) + "*1", session="yes")  # the details end with "call me"
+    quiet = "*".join(["1", "2", "1", "9", *keys, "1"])  # essentials only: no call, no SMS
+    dial(client, quiet, session="no", phone="+255712000999")
+    no_call = "*".join(["1", "2", "1", "9", *keys, "2", "1", "1", "1", "2", "1"])
+    dial(client, no_call, session="no-2", phone="+255712000998")
+    db.session.expire_all()
+    sent = db.session.scalars(sa.select(OutboundSms)).all()
+    by_ref = {c.ussd_session_id: c.reference for c in cases()}
+    assert len(by_ref) == 3
+    assert [(m.to, m.purpose) for m in sent] == [(PHONE, "reporter")]
+    assert sent[0].body.startswith(
+        f"Linda: namba ya kumbukumbu ya taarifa yako ni {by_ref['yes']}.")
