@@ -82,6 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACK_TIMEOUT_URGENT_SECONDS", parse_positive_int, 600),
     Setting("ACK_TIMEOUT_NORMAL_SECONDS", parse_positive_int, 3600),
     Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
+    Setting("HOTLINE_PHONE", parse_str, "116",
+            help="the number help and error replies tell people to call"),
     # Extensions to the contract (documented in the README).
     Setting("FOLLOW_UP_AFTER_SECONDS", parse_positive_int, 86400,
             help="remind the lead responder when a case stays open this long"),
@@ -90,6 +92,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REPORTS_PER_PHONE_PER_DAY", parse_positive_int, 5,
             help="reports beyond this from one phone are flagged for review"),
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
+    Setting("SMS_REPORT_REPLIES_PER_DAY", parse_positive_int, 20,
+            help="SMS a reporting conversation may send one number in a day"),
+    Setting("SMS_REPORT_IDLE_HOURS", parse_positive_int, 72,
+            help="a reporting conversation by SMS silent this long starts again"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
     # The built-in AT sandbox (app/sandbox).

@@ -11,6 +11,8 @@ BASIC = frozenset(_BASIC)
 EXTENDED = frozenset(_EXTENDED)
 
 SMS_SINGLE_LIMIT = 160
+#: Septets per segment of a concatenated SMS (the rest carries the joining header).
+SMS_SEGMENT_LIMIT = 153
 USSD_SCREEN_LIMIT = 160
 
 
@@ -33,6 +35,16 @@ def gsm7_length(text: str) -> int:
         else:
             raise ValueError(f"character {ch!r} is not GSM-7")
     return total
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a GSM-7 text is sent as (and paid for).
+
+    Raises:
+        ValueError: a character has no GSM-7 form.
+    """
+    length = gsm7_length(text)
+    return 1 if length <= SMS_SINGLE_LIMIT else -(-length // SMS_SEGMENT_LIMIT)
 
 
 _FOLD = str.maketrans({

@@ -143,6 +143,7 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
         return "already_lead", "reply.already_lead", {"ref": ref}
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED) or not can(alert.status,
                                                                          AlertEvent.ACCEPT):
+        _withdraw_notice(alert)
         return "taken", "reply.taken", {"ref": ref}
     now = utcnow()
     svc.move_alert(alert, AlertEvent.ACCEPT)
@@ -183,6 +184,17 @@ def _stand_down_others(case: Case, lead: Alert) -> None:
                       purpose="notice", ref_kind="alert", ref_id=other.id,
                       expires_at=now + timedelta(seconds=current_app.config[
                           "ALERT_MAX_AGE_SECONDS"]))
+
+
+def _withdraw_notice(alert: Alert) -> None:
+    """A responder who lost an accept race hears it once: the reply to their KUBALI says the
+    case is taken, so a "taken" notice still waiting in the outbox is not sent as well."""
+    for notice in db.session.scalars(sa.select(OutboundSms).where(
+            OutboundSms.ref_kind == "alert", OutboundSms.ref_id == alert.id,
+            OutboundSms.purpose == "notice", OutboundSms.status == SmsStatus.QUEUED)
+            .with_for_update()):
+        notice.status = SmsStatus.EXPIRED
+        notice.failure_reason = "the reply to the responder said the same"
 
 
 def _tell_reporter(case: Case) -> None:

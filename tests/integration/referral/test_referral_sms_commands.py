@@ -10,6 +10,7 @@ from app.cases.status import CaseStatus
 from app.extensions import db
 from app.referral.status import AlertStatus
 from app.sms.models import InboundSms
+from app.sms.status import SmsStatus
 from app.staff.models import AuditEntry
 from tests.integration.referral.referral_helpers import (
     KARIAKOO,
@@ -126,7 +127,7 @@ def test_only_the_lead_can_close_and_a_second_accept_hears_it_is_taken(app, run_
     assert "already taken" in replies(swo.phone)[-1]
     sms_in(swo.phone, f"DONE {case.reference}")
     assert fresh(case).status is CaseStatus.ACCEPTED
-    assert "Only the responder leading" in replies(swo.phone)[-1]
+    assert "Only the officer leading" in replies(swo.phone)[-1]
     sms_in(police.phone, f"ACK {case.reference}")
     assert "already lead" in replies(police.phone)[-1]
     sms_in(police.phone, f"DONE {case.reference} child back with family")
@@ -147,20 +148,22 @@ def test_the_lead_cannot_decline_by_sms(app, run_jobs) -> None:
     assert "piga simu ya msaada" in replies(police.phone)[-1]
 
 
-def test_info_resends_the_alert_and_help_lists_the_commands(app, run_jobs) -> None:
+def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, language="en")
     case = report()
     run_jobs()
     sms_in(police.phone, f"info {case.reference}")
-    assert replies(police.phone)[-1] == sms_to(police.phone, "alert")[0].body
+    alert = sms_to(police.phone, "alert")[0].body
+    assert replies(police.phone)[-1].startswith(alert.split(" Reply ")[0])
     sms_in(police.phone, "HELP")
-    assert "DECLINE <case>" in replies(police.phone)[-1]
+    assert "DECLINE 1234567 I am away" in replies(police.phone)[-1]
+    assert "<" not in replies(police.phone)[-1] and "[" not in replies(police.phone)[-1]
     sms_in(police.phone, "what is this")
     assert "Reply HELP" in replies(police.phone)[-1]
     assert len(replies(police.phone)) == 3
 
 
-def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> None:
+def test_the_alert_and_info_carry_the_landmark(app, run_jobs) -> None:
     from app.cases.models import CaseCategory
     from app.cases.services import NewReport, create_case
 
@@ -169,11 +172,27 @@ def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> Non
                                  ward_id=KARIAKOO, urgent=True, landmark="Soko la Kariakoo"))
     db.session.commit()
     run_jobs()
-    assert "Soko" not in sms_to(police.phone, "alert")[0].body
+    assert "Mahali hasa: Soko la Kariakoo." in sms_to(police.phone, "alert")[0].body
     sms_in(police.phone, "taarifa")
     assert replies(police.phone)[-1] == (
-        f"Linda {case.reference}: kuombaomba kwa kulazimishwa, DHARURA. Alama: Soko la "
-        "Kariakoo. Kariakoo, Ilala (Dar es Salaam CC).")
+        f"Linda kesi {case.reference}: DHARURA. kulazimishwa kuombaomba, leo. Mahali: "
+        "Kariakoo, Ilala (Jiji la Dar es Salaam). Mahali hasa: Soko la "
+        f"Kariakoo. Jibu KUBALI {case.reference} kuipokea.")
+
+
+def test_a_responder_who_loses_an_accept_race_gets_one_sms(app, run_jobs) -> None:
+    police = responder("police_gcd", ward=KARIAKOO, language="en")
+    swo = responder("social_welfare", language="en")
+    case = report()
+    run_jobs()
+    sms_in(police.phone, f"ACCEPT {case.reference}")  # queues "taken" for the other one
+    sms_in(swo.phone, f"KUBALI {case.reference}")  # ... who answered at the same moment
+    run_jobs()
+    db.session.expire_all()
+    sent = [m for m in sms_to(swo.phone) if m.status is not SmsStatus.EXPIRED]
+    assert [m.purpose for m in sent] == ["alert", "reply"]
+    assert "already taken" in sent[-1].body
+    assert fresh(case).lead_responder_id == police.id
 
 
 def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_jobs) -> None:
@@ -199,7 +218,7 @@ def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_job
     sms_in(police.phone, "start")
     db.session.refresh(police)
     assert police.on_duty
-    assert "Uko kazini" in replies(police.phone)[-1]
+    assert "Uko zamu" in replies(police.phone)[-1]
     run_jobs()  # back on duty: the case reported meanwhile reaches them
     third = report()
     run_jobs()
