@@ -5,6 +5,7 @@ from app.gazetteer.models import Council, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
+from app.smsreport.models import SmsReport
 from app.staff.models import AuditEntry, StaffUser
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 
@@ -22,6 +23,7 @@ __all__ = [
     "Responder",
     "SandboxMessage",
     "SandboxPhone",
+    "SmsReport",
     "StaffUser",
     "UssdDraft",
     "UssdPreference",

@@ -55,11 +55,21 @@ def handle_inbound(msg: InboundSms) -> None:
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
     savepoint = db.session.begin_nested()
+    if responder is None:  # anybody else is making a report by SMS (it queues its reply)
+        from app.smsreport.services import handle_report_sms
+
+        try:
+            msg.outcome = handle_report_sms(msg)
+            savepoint.commit()
+        except Exception:
+            savepoint.rollback()
+            log.exception("inbound sms %s: the report by SMS failed", msg.id)
+            queue_sms(msg.sender, text(lang, "reply.error"), purpose="reply",
+                      ref_kind="inbound", ref_id=msg.id)
+            msg.outcome = "error"
+        msg.handled_at = utcnow()
+        return
     try:
-        if responder is None:
-            audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
-            raise Reply("unknown_sender", "reply.unknown_sender",
-                        ussd=current_app.config["USSD_SERVICE_CODE"])
         outcome, key, params = _run(responder, command, msg)
         savepoint.commit()
     except Reply as reply:
