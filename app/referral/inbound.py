@@ -58,6 +58,7 @@ def handle_inbound(msg: InboundSms) -> None:
     if responder is None:  # anybody else is making a report by SMS (it queues its reply)
         from app.smsreport.services import handle_report_sms
 
+        audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
         try:
             msg.outcome = handle_report_sms(msg)
             savepoint.commit()

@@ -165,7 +165,7 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     assert case.urgent and case.ward_id == KARIAKOO
 
     # The ward's police desk gets the alert and accepts it; the other responder is told.
-    box.wait_sms(POLICE, f"Linda {ref}:")
+    box.wait_sms(POLICE, f"Linda kesi {ref}:")
     box.shot("alert", box.phone(POLICE))
     box.reply(POLICE, f"KUBALI {ref}")
     box.wait_sms(POLICE, sms("reply.accepted", ref=ref))

@@ -133,7 +133,7 @@ def test_failing_networks_leave_no_phone_number_in_errors_or_retries(live_app, t
     with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
         reconcile()
         linda.run_jobs()
-    assert any(f"Linda {reference}" in text for text in inbox(ASHA))
+    assert any(f"Linda kesi {reference}" in text for text in inbox(ASHA))
     linda.sms_from(ASHA, f"KUBALI {reference}")
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED

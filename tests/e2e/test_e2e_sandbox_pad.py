@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.extensions import db
-from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
+from app.gsm import sms_segments
 from app.ussd.models import UssdSessionEvent
 from tests.e2e.e2e_helpers import (
     ASHA,
@@ -72,8 +72,8 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
 
     linda.run_jobs()
     alert = inbox(ASHA)[-1]
-    assert alert.startswith(f"Linda {reference}: ") and f"Reply ACK {reference}" in alert
-    assert f"Caller {REPORTER}." in alert and gsm7_length(alert) <= SMS_SINGLE_LIMIT
+    assert alert.startswith(f"Linda case {reference}: ") and f"Reply ACCEPT {reference}" in alert
+    assert f"Call the reporter: {REPORTER}." in alert and sms_segments(alert) <= 2
 
     linda.reply_from_phone(ASHA, "ack")  # her only open alert: no number needed
     linda.run_jobs()
