@@ -78,11 +78,14 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
     linda.reply_from_phone(ASHA, "ack")  # her only open alert: no number needed
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED
-    assert inbox(REPORTER) == [
-        f"Linda: your report {reference} has been taken up by a responder. Thank you."]
+    assert inbox(REPORTER) == [  # consent given: the case number, then "taken up"
+        f"Linda: the reference number of your report is {reference}. An officer will call you."
+        " Danger now? Call 112. Help: 116 (free).",
+        f"Linda: an officer has taken up report {reference} and may call you. Danger now? "
+        "Call 112."]
 
     hops = [pad(linda, "pad-4", *answers) for answers in ([], ["2"], ["2", reference])]
-    assert hops[-1]["screen"] == (f"A responder has taken report {reference} and is acting on "
+    assert hops[-1]["screen"] == (f"An officer has taken report {reference} and is acting on "
                                   "it. Help: 116, Police: 112.")
     events = {e.session_id: (e.status, e.last_screen)
               for e in db.session.scalars(sa.select(UssdSessionEvent))}

@@ -53,7 +53,7 @@ def test_a_forged_accept_from_another_number_changes_nothing(app, run_jobs) -> N
     assert replies(other.phone) == [
         f"Case {case.reference} was not sent to you, so you cannot act on it. "
         "Reply HELP for the commands."]
-    (to_stranger,) = replies(stranger)  # not a responder: asked the first report question
+    (to_stranger,) = [m.body for m in sms_to(stranger)]  # not a responder: a report begins
     assert to_stranger.startswith("Linda: asante.") and "hatarini" in to_stranger
     assert timeline(case) == [*before, "command_refused"]
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
