@@ -17,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.cases.models import Case, CaseCategory, CaseSource, ChildrenCount, SeenWhen
+from app.cases.models import Case
 from app.cases.services import NewReport, create_case
+from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.gsm import to_gsm7

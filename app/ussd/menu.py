@@ -16,12 +16,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.cases.reference import LENGTH, is_valid_reference
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.gsm import to_gsm7
 from app.i18n import LANGUAGES, Messages
-from app.ussd.graph import build_graph
+from app.ussd.graph import build_graph, error_keys
 from app.ussd.screens import (
+    ERR_CHOICE,
+    ERR_NO_MATCH,
+    NAV_BACK,
+    NAV_LINE,
+    NAV_MORE,
     Ask,
     Confirm,
     End,
@@ -365,9 +370,6 @@ def graph() -> MenuGraph:
 
 def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
     """Every message key the menu and the webhook can show."""
-    from app.ussd.graph import error_keys
-    from app.ussd.screens import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_LINE, NAV_MORE
-
     keys = {UNAVAILABLE, CASE_SMS, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, NAV_LINE,
             "ussd.confirm.urgent", "ussd.confirm.call", "ussd.sum.labour",
             *CHILDREN_SUMMARY.values()}

@@ -21,9 +21,13 @@ from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("sms", "default")
+#: A job function, or its dotted path (RQ imports it in the worker).
+JobFunc = Callable[..., Any] | str
 _DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
@@ -62,7 +66,7 @@ def connection() -> Any:
     return state().connection
 
 
-def enqueue(func: Callable[..., Any], *args: Any, job_id: str, queue: str = "default",
+def enqueue(func: JobFunc, *args: Any, job_id: str, queue: str = "default",
             at: datetime | None = None, **options: Any) -> bool:
     """Queue ``func(*args)`` under ``job_id`` unless the same id is already waiting.
 
@@ -81,7 +85,7 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str, queue: str = "def
         return False
 
 
-def _enqueue_unique(q: Queue, func: Callable[..., Any], args: tuple[Any, ...], job_id: str,
+def _enqueue_unique(q: Queue, func: JobFunc, args: tuple[Any, ...], job_id: str,
                     at: datetime | None, options: dict[str, Any]) -> bool:
     for _ in range(2):
         try:
@@ -102,11 +106,13 @@ def _enqueue_unique(q: Queue, func: Callable[..., Any], args: tuple[Any, ...], j
     return False
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any, job_id: str,
+def enqueue_after_commit(func: JobFunc, *args: Any, job_id: str,
                          **options: Any) -> None:
-    """Register a job to queue when the current transaction commits."""
-    from app.extensions import db
+    """Register a job to queue when the current transaction commits.
 
+    ``func`` may be a dotted path (``"app.sms.tasks.send_sms"``): services schedule jobs by
+    name, so they never import the job modules that call them.
+    """
     pending = db.session.info.setdefault("linda_pending_jobs", [])
     if not any(p[2] == job_id for p in pending):
         pending.append((func, args, job_id, options))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.cases.models import Case, CaseSource
+from app.cases.models import Case
 from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
+from app.cases.vocabulary import CaseSource
 from app.extensions import db
 from app.gsm import is_gsm7, sms_segments
 from app.sms.models import OutboundSms

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
+from app.cases.models import Case
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
 from app.gsm import SMS_SINGLE_LIMIT, gsm7_length, sms_segments
-from app.referral.dispatch import place_parts, render_alert
+from app.referral.services import place_parts, render_alert
 from app.referral.texts import exhausted_text
 from tests.integration.referral.referral_helpers import BAGAMOYO, PWANI, report, responder, sms_to
 

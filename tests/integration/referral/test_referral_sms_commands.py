@@ -164,8 +164,8 @@ def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) ->
 
 
 def test_the_alert_and_info_carry_the_landmark(app, run_jobs) -> None:
-    from app.cases.models import CaseCategory
     from app.cases.services import NewReport, create_case
+    from app.cases.vocabulary import CaseCategory
 
     police = responder("police_gcd", ward=KARIAKOO)
     case = create_case(NewReport(category=CaseCategory.BEGGING, council_id="TZ-02-C053",

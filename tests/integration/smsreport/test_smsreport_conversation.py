@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import time_machine
 from flask import Flask
 
-from app.cases.models import Case, CaseCategory, CaseSource
+from app.cases.models import Case
+from app.cases.vocabulary import CaseCategory, CaseSource
 from app.clock import utcnow
 from app.extensions import db
 from app.smsreport.models import SmsReport

@@ -13,10 +13,11 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
+from app.cases.models import Case
 from app.cases.reference import damm_digit
 from app.cases.services import NewReport, create_case
 from app.cases.status import CaseStatus
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash

@@ -52,7 +52,7 @@ def test_replies_without_place_fit_one_sms(lang: str) -> None:
 
 
 def test_every_category_role_and_urgency_has_a_name() -> None:
-    from app.cases.models import CaseCategory
+    from app.cases.vocabulary import CaseCategory
     from app.referral.roles import ResponderRole
 
     keys = set(catalog_keys(CATALOGS, "sw"))
@@ -67,7 +67,7 @@ LONG_LANDMARK = "Nyumba ya bluu nyuma ya msikiti mkubwa karibu na kituo cha basi
 
 @pytest.mark.parametrize("lang", ["sw", "en"])
 def test_info_carries_the_whole_landmark_in_three_segments_at_most(lang: str) -> None:
-    from app.cases.models import CaseCategory
+    from app.cases.vocabulary import CaseCategory
 
     for category in CaseCategory:
         for urgent in (True, False):
@@ -83,7 +83,7 @@ def test_info_carries_the_whole_landmark_in_three_segments_at_most(lang: str) ->
 
 @pytest.mark.parametrize("lang", ["sw", "en"])
 def test_every_alert_fits_two_segments_with_the_longest_place_and_landmark(lang: str) -> None:
-    from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
+    from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 
     for category in CaseCategory:
         for labour in [None, *LabourKind]:
