@@ -66,7 +66,7 @@ def handle_inbound(msg: InboundSms) -> None:
         except Exception:
             savepoint.rollback()
             log.exception("inbound sms %s: the report by SMS failed", msg.id)
-            queue_sms(msg.sender, text(lang, "reply.error"), purpose="reply",
+            queue_sms(msg.sender, text(lang, "reply.error", hotline=_hotline()), purpose="reply",
                       ref_kind="inbound", ref_id=msg.id)
             msg.outcome = "error"
         msg.handled_at = utcnow()
@@ -82,7 +82,7 @@ def handle_inbound(msg: InboundSms) -> None:
         log.exception("inbound sms %s: command %s failed", msg.id, command.verb.value)
         audit("sms", "referral.command_failed", "inbound_sms", msg.id, verb=command.verb.value)
         outcome, key, params = "error", "reply.error", {}
-    body = text(lang, key, **params) if key != "alert" else params["body"]
+    body = text(lang, key, hotline=_hotline(), **params) if key != "alert" else params["body"]
     queue_sms(msg.sender, body, purpose="reply", ref_kind="inbound", ref_id=msg.id)
     msg.handled_at = utcnow()
     msg.outcome = outcome
@@ -189,6 +189,10 @@ def _stand_down_others(case: Case, lead: Alert) -> None:
                       purpose="notice", ref_kind="alert", ref_id=other.id,
                       expires_at=now + timedelta(seconds=current_app.config[
                           "ALERT_MAX_AGE_SECONDS"]))
+
+
+def _hotline() -> str:
+    return str(current_app.config["HOTLINE_PHONE"])
 
 
 def _withdraw_notice(alert: Alert) -> None:

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from flask import current_app
-
 from app.gsm import SMS_SEGMENT_LIMIT, SMS_SINGLE_LIMIT, gsm7_length, to_gsm7
 from app.i18n import Messages
 
@@ -19,17 +17,15 @@ KEYWORD: Final = {"en": {"ack": "ACCEPT", "decline": "DECLINE", "done": "DONE", 
                          "info": "TAARIFA"}}
 
 
-def hotline() -> str:
-    """``HOTLINE_PHONE``, the number every "call the hotline" reply gives."""
-    try:
-        return str(current_app.config["HOTLINE_PHONE"])
-    except (RuntimeError, KeyError):  # outside an app (pure tests): the national helpline
-        return "116"
+#: The number a "call the hotline" reply gives when the caller passes none (HOTLINE_PHONE's
+#: default, the national child helpline).
+DEFAULT_HOTLINE: Final = "116"
 
 
-def text(lang: str, key: str, **params: Any) -> str:
-    """A message from the referral catalogs; ``{hotline}`` is always filled."""
-    return messages.get(lang, key, hotline=hotline(), **params)
+def text(lang: str, key: str, hotline: str = DEFAULT_HOTLINE, **params: Any) -> str:
+    """A message from the referral catalogs; ``{hotline}`` is always filled (callers with an
+    app pass ``HOTLINE_PHONE``)."""
+    return messages.get(lang, key, hotline=hotline, **params)
 
 
 def fit_place(parts: Sequence[str], budget: int) -> str:

@@ -139,13 +139,14 @@ def test_only_the_lead_can_close_and_a_second_accept_hears_it_is_taken(app, run_
 
 
 def test_the_lead_cannot_decline_by_sms(app, run_jobs) -> None:
+    app.config["HOTLINE_PHONE"] = "0800 110 011"
     police = responder("police_gcd", ward=KARIAKOO)
     case = report()
     run_jobs()
     sms_in(police.phone, "kubali")
     sms_in(police.phone, "kataa")
     assert fresh(case).status is CaseStatus.ACCEPTED
-    assert "piga simu ya msaada" in replies(police.phone)[-1]
+    assert "piga simu ya msaada 0800 110 011" in replies(police.phone)[-1]
 
 
 def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) -> None:
