@@ -1,6 +1,9 @@
 """Import every model so that metadata, Alembic and ``create_all`` see the whole schema."""
 
+from app.broadcast.models import Broadcast, BroadcastRecipient, BroadcastReply
 from app.cases.models import Case, CaseEventRecord
+from app.centres.models import Centre, CentreContact, Placement
+from app.followup.models import CaseOutcome, CheckIn
 from app.gazetteer.models import Council, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
@@ -12,12 +15,20 @@ from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionE
 __all__ = [
     "Alert",
     "AuditEntry",
+    "Broadcast",
+    "BroadcastRecipient",
+    "BroadcastReply",
     "Case",
     "CaseEventRecord",
+    "CaseOutcome",
+    "Centre",
+    "CentreContact",
+    "CheckIn",
     "Council",
     "DeliveryReport",
     "InboundSms",
     "OutboundSms",
+    "Placement",
     "ReferralWave",
     "Region",
     "Responder",

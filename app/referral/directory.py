@@ -107,11 +107,7 @@ def parse_csv(content: str) -> list[Row]:
 def _parse_row(line: int, rec: dict[str, str]) -> Row:
     if not rec.get("name"):
         raise ValueError("name is empty")
-    try:
-        phone = normalise_phone(rec.get("phone", ""))
-    except InvalidPhoneError:
-        raise ValueError(f"phone {rec.get('phone')!r} is not a Tanzanian phone number "
-                         "(write 0712345678 or +255712345678)") from None
+    phone = parse_phone(rec.get("phone", ""))
     role = parse_role(rec.get("role", ""))
     region, council, ward = _resolve(rec.get("region", ""), rec.get("council", ""),
                                      rec.get("ward", ""))
@@ -129,7 +125,25 @@ def _parse_row(line: int, rec: dict[str, str]) -> Row:
                lat, lon)
 
 
+def parse_phone(raw: str) -> str:
+    """E.164 form of a phone cell.
+
+    Raises:
+        ValueError: not a Tanzanian number; the message says how to write one.
+    """
+    try:
+        return normalise_phone(raw)
+    except InvalidPhoneError:
+        raise ValueError(f"phone {raw!r} is not a Tanzanian phone number "
+                         "(write 0712345678 or +255712345678)") from None
+
+
 def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str | None]:
+    """Region, council and ward ids of a CSV row's place (council and ward may be empty).
+
+    Raises:
+        ValueError: a name is unknown or ambiguous; the message carries the suggestions.
+    """
     if not region:
         raise ValueError("region is empty")
     if ward and not council:
@@ -145,6 +159,10 @@ def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str
     except gz.GazetteerLookupError as exc:
         raise ValueError(str(exc)) from None
     return place.region.id, place.council.id, place.ward.id if place.ward else None
+
+
+#: Shared with other CSV directories (protection centres) so every file reads places alike.
+resolve_place_ids = _resolve
 
 
 def import_responders(rows: Iterable[Row], *, actor: str, added_by: str) -> ImportSummary:
