@@ -39,16 +39,6 @@ def gsm7_length(text: str) -> int:
     return total
 
 
-def sms_segments(text: str) -> int:
-    """How many SMS a GSM-7 text is sent as (and paid for).
-
-    Raises:
-        ValueError: a character has no GSM-7 form.
-    """
-    length = gsm7_length(text)
-    return 1 if length <= SMS_SINGLE_LIMIT else -(-length // SMS_SEGMENT_LIMIT)
-
-
 _FOLD = str.maketrans({
     "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ",
 })

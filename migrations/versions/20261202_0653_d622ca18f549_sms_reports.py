@@ -1,7 +1,7 @@
 """sms reports: the conversation table, and "sms" as a case source
 
 Revision ID: d622ca18f549
-Revises: e61bee8b1226
+Revises: 9a59d5bdb4e6
 Create Date: 2026-12-02 06:53:46.399194+00:00
 
 Review before committing: autogenerate misses renamed columns, data moves and new values of an
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd622ca18f549'
-down_revision = 'e61bee8b1226'
+down_revision = '9a59d5bdb4e6'
 branch_labels = None
 depends_on = None
 
