@@ -59,11 +59,22 @@ def handle_inbound(msg: InboundSms) -> None:
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
     savepoint = db.session.begin_nested()
+    if responder is None:  # anybody else is making a report by SMS (it queues its reply)
+        from app.smsreport.services import handle_report_sms
+
+        audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
+        try:
+            msg.outcome = handle_report_sms(msg)
+            savepoint.commit()
+        except Exception:
+            savepoint.rollback()
+            log.exception("inbound sms %s: the report by SMS failed", msg.id)
+            queue_sms(msg.sender, text(lang, "reply.error", hotline=_hotline()), purpose="reply",
+                      ref_kind="inbound", ref_id=msg.id)
+            msg.outcome = "error"
+        msg.handled_at = utcnow()
+        return
     try:
-        if responder is None:
-            audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
-            raise Reply("unknown_sender", "reply.unknown_sender",
-                        ussd=current_app.config["USSD_SERVICE_CODE"])
         outcome, key, params = _run(responder, command, msg)
         savepoint.commit()
     except Reply as reply:
@@ -74,7 +85,7 @@ def handle_inbound(msg: InboundSms) -> None:
         log.exception("inbound sms %s: command %s failed", msg.id, command.verb.value)
         audit("sms", "referral.command_failed", "inbound_sms", msg.id, verb=command.verb.value)
         outcome, key, params = "error", "reply.error", {}
-    body = text(lang, key, **params) if key != "alert" else params["body"]
+    body = text(lang, key, hotline=_hotline(), **params) if key != "alert" else params["body"]
     queue_sms(msg.sender, body, purpose="reply", ref_kind="inbound", ref_id=msg.id)
     msg.handled_at = utcnow()
     msg.outcome = outcome
@@ -173,6 +184,7 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
         return "already_lead", "reply.already_lead", {"ref": ref}
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED) or not can(alert.status,
                                                                          AlertEvent.ACCEPT):
+        _withdraw_notice(alert)
         return "taken", "reply.taken", {"ref": ref}
     now = utcnow()
     services.move_alert(alert, AlertEvent.ACCEPT)
@@ -206,6 +218,21 @@ def _stand_down_others(case: Case, lead: Alert) -> None:
                       purpose="notice", ref_kind="alert", ref_id=other.id,
                       expires_at=now + timedelta(seconds=current_app.config[
                           "ALERT_MAX_AGE_SECONDS"]))
+
+
+def _hotline() -> str:
+    return str(current_app.config["HOTLINE_PHONE"])
+
+
+def _withdraw_notice(alert: Alert) -> None:
+    """A responder who lost an accept race hears it once: the reply to their KUBALI says the
+    case is taken, so a "taken" notice still waiting in the outbox is not sent as well."""
+    for notice in db.session.scalars(sa.select(OutboundSms).where(
+            OutboundSms.ref_kind == "alert", OutboundSms.ref_id == alert.id,
+            OutboundSms.purpose == "notice", OutboundSms.status == SmsStatus.QUEUED)
+            .with_for_update()):
+        notice.status = SmsStatus.EXPIRED
+        notice.failure_reason = "the reply to the responder said the same"
 
 
 def _tell_reporter(case: Case) -> None:

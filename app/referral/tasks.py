@@ -59,7 +59,8 @@ def remind_lead(alert_id: int) -> None:
         return
     responder = db.session.get_one(Responder, alert.responder_id)
     alert.reminded_at = utcnow()
-    queue_sms(responder.phone, text(responder.language, "reminder", ref=case.reference),
+    queue_sms(responder.phone, text(responder.language, "reminder", ref=case.reference,
+                                    hotline=current_app.config["HOTLINE_PHONE"]),
               purpose="reminder", ref_kind="alert", ref_id=alert.id)
     record(case, "lead_reminded", detail={"responder": responder.id})
     db.session.commit()

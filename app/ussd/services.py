@@ -107,6 +107,23 @@ class DbProvider:
         return _items(cached_places(), source, parent_id)
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        key = (f"search:{source}:{typed}", parent_id)
+        if key not in self._cache:
+            self._cache[key] = list(self._search(source, parent_id, typed))
+        return self._cache[key]
+
+    def _search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        from app.gazetteer.matching import rank_typed
+        from app.gazetteer.places import search_places
+
+        if source == "places":
+            return [Item(p.ward_id or p.council_id, to_gsm7(p.label), sets=(
+                ("region", p.region_id), ("council", p.council_id), ("ward", p.ward_id),
+                ("region_label", None), ("council_label", None), ("ward_label", None),
+                ("place_label", to_gsm7(p.label)))) for p in search_places(typed)]
+        if source in ("regions", "councils"):
+            items = self.items(source, parent_id)
+            return [items[i] for i in rank_typed(typed, [i.label for i in items], SEARCH_LIMIT)]
         if source != "wards" or parent_id is None:
             return []
         return [Item(w.id, to_gsm7(w.label))
@@ -182,6 +199,12 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         if case is None:
             raise
     log.info("ussd case %s created from %s", case.reference, mask_phone(ctx.hop.phone))
+    if case.callback_consent:
+        # Only to a reporter who agreed to be called: an SMS could expose anybody else.
+        from app.sms.services import queue_sms
+
+        queue_sms(ctx.hop.phone, menu.MESSAGES.get(ctx.lang, menu.CASE_SMS, ref=case.reference),
+                  purpose="reporter", ref_kind="case", ref_id=case.id)
     return "ussd.done", {"ref": case.reference}
 
 
