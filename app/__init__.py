@@ -26,6 +26,7 @@ FEATURES = (
     "app.ussd",
     "app.staff",
     "app.sandbox",
+    "app.ops",
 )
 
 

@@ -6,7 +6,6 @@ one line saying what went wrong and how to fix it, and a non-zero exit.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -61,10 +60,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the web app; without REDIS_URL also run the worker in this process."""
     import waitress
 
+    from app.ops.logs import configure_logging
     from app.worker.runner import EmbeddedRunner
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(app)
     app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
     _print_banner(app, host, port)
     runner = None
@@ -102,10 +102,11 @@ def _print_banner(app: Flask, host: str, port: int) -> None:
 def worker_command(burst: bool) -> None:
     """Run the RQ worker with its scheduler and the reconciler."""
     from app.extensions import db
+    from app.ops.logs import configure_logging
     from app.worker.runner import ReconcilerThread, drain, make_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(app)
     if app.extensions["linda_jobs"].embedded and not burst:
         raise click.ClickException(
             "REDIS_URL is not set: `linda serve` already runs the worker in-process; "

@@ -55,6 +55,13 @@ def parse_str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def parse_log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise ConfigError(f"{name}={raw!r} is unknown: use text or json")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its parser and its default (None means unset)."""
@@ -82,6 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACK_TIMEOUT_URGENT_SECONDS", parse_positive_int, 600),
     Setting("ACK_TIMEOUT_NORMAL_SECONDS", parse_positive_int, 3600),
     Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
+    Setting("METRICS_TOKEN", parse_str, None, secret=True,
+            help="bearer token for /metrics from other hosts; unset: loopback only"),
     # Extensions to the contract (documented in the README).
     Setting("FOLLOW_UP_AFTER_SECONDS", parse_positive_int, 86400,
             help="remind the lead responder when a case stays open this long"),
@@ -92,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    Setting("LOG_FORMAT", parse_log_format, "text",
+            help="text, or json: one JSON object a line with the request id"),
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),

@@ -16,6 +16,7 @@ from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
+from app.ops.heartbeat import beat
 from app.worker.queue import QUEUE_NAMES
 from app.worker.reconcile import reconcile
 
@@ -107,6 +108,7 @@ class EmbeddedRunner(threading.Thread):
                 if time.monotonic() >= next_reconcile:
                     with self.app.app_context():
                         reconcile()
+                        beat()
                     next_reconcile = time.monotonic() + interval
                 drain(self.app)
             except Exception:
@@ -131,6 +133,7 @@ class ReconcilerThread(threading.Thread):
             try:
                 with self.app.app_context():
                     counts = reconcile()
+                    beat()
                 if any(counts.values()):
                     log.info("reconciler queued %s", counts)
             except Exception:
