@@ -60,11 +60,13 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the web app; without REDIS_URL also run the worker in this process."""
     import waitress
 
+    from app.ops.guards import warn_at_start
     from app.ops.logs import configure_logging
     from app.worker.runner import EmbeddedRunner
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
+    warn_at_start(app)
     app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
     _print_banner(app, host, port)
     runner = None
@@ -102,11 +104,13 @@ def _print_banner(app: Flask, host: str, port: int) -> None:
 def worker_command(burst: bool) -> None:
     """Run the RQ worker with its scheduler and the reconciler."""
     from app.extensions import db
+    from app.ops.guards import warn_at_start
     from app.ops.logs import configure_logging
     from app.worker.runner import ReconcilerThread, drain, make_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
+    warn_at_start(app)
     if app.extensions["linda_jobs"].embedded and not burst:
         raise click.ClickException(
             "REDIS_URL is not set: `linda serve` already runs the worker in-process; "
