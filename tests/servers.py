@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,37 +83,66 @@ class RedisServer:
         self.proc = None
 
 
-class PostgresCluster:
-    """A throwaway cluster (``initdb``, trust auth) on a free port, with one database."""
+def _as_owner() -> tuple[list[str], int | None, int | None]:
+    """PostgreSQL refuses to run as root: then run its tools as the ``postgres`` user."""
+    if os.geteuid() != 0:
+        return [], None, None
+    try:
+        owner = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("running as root and there is no postgres user to run PostgreSQL as")
+    runuser = shutil.which("runuser")
+    if runuser is None:
+        pytest.skip("running as root and runuser is missing")
+    return [runuser, "-u", "postgres", "--"], owner.pw_uid, owner.pw_gid
 
-    def __init__(self, directory: Path, database: str = "linda") -> None:
+
+class PostgresCluster:
+    """A throwaway cluster (``initdb``, trust auth) on a free port, with one database.
+
+    Its files live in a directory of their own under /tmp (the owner must reach them),
+    removed by ``remove``.
+    """
+
+    def __init__(self, directory: Path | None = None, database: str = "linda") -> None:
         binaries = pg_bin()
         assert binaries is not None
         self.bin = binaries
-        self.data = directory / "pgdata"
-        self.sockets = directory / "sockets"
-        self.sockets.mkdir(parents=True, exist_ok=True)
+        self.prefix, uid, gid = _as_owner()
+        self.root = Path(tempfile.mkdtemp(prefix="linda-pg-"))
+        if uid is not None and gid is not None:
+            os.chown(self.root, uid, gid)
+        self.data = self.root / "pgdata"
         self.port = _free_port()
         self.database = database
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-        self.log = directory / "postgres.log"
+        self.log = self.root / "postgres.log"
         env = {**os.environ, "LC_ALL": "C"}
-        subprocess.run([str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                        "-A", "trust", "--no-sync", "-E", "UTF8"], check=True, env=env,
-                       capture_output=True)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                  "--no-sync", "-E", "UTF8", env=env)
+
+    def _run(self, tool: str, *args: str, env: dict[str, str] | None = None,
+             check: bool = True) -> None:
+        done = subprocess.run([*self.prefix, str(self.bin / tool), *args], env=env,
+                              capture_output=True, text=True, cwd=self.root)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}")
 
     def start(self) -> PostgresCluster:
-        opts = (f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 "
+        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        subprocess.run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-                        "-o", opts, "-w", "-t", "30", "start"], check=True,
-                       capture_output=True)
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
+                  "-t", "30", "start")
         return self
 
     def create_database(self) -> None:
-        subprocess.run([str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                        "-U", "postgres", self.database], check=True, capture_output=True)
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  self.database)
 
     def stop(self, mode: str = "fast") -> None:
-        subprocess.run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w",
-                        "-t", "30", "stop"], capture_output=True)
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop",
+                  check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)

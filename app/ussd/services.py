@@ -92,6 +92,11 @@ class Reply:
         return self.text.startswith("END ")
 
 
+#: Every place list this process has served (the gazetteer only changes at a deploy):
+#: ``app/ussd/outage.py`` replays a report's menu from it while the database is down.
+LISTS_SEEN: dict[tuple[str, str | None], list[Item]] = {}
+
+
 class DbProvider:
     """The engine's read-only data, from the gazetteer and cases; cached for one hop."""
 
@@ -102,6 +107,7 @@ class DbProvider:
         key = (source, parent_id)
         if key not in self._cache:
             self._cache[key] = self._load(source, parent_id)
+            LISTS_SEEN[key] = self._cache[key]  # for a confirming hop while the database is down
         return self._cache[key]
 
     @staticmethod
@@ -137,6 +143,7 @@ class ActionContext:
     provider: DbProvider
     hop: Hop
     lang: str
+    reference: str | None = None  # reserved while the database was down (app/ussd/outage.py)
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
@@ -163,6 +170,7 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         language=ctx.lang,
         source=CaseSource.USSD,
         ussd_session_id=ctx.hop.session_id,
+        reference=ctx.reference,
     )
     try:
         with db.session.begin_nested():

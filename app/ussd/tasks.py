@@ -10,3 +10,11 @@ from app.worker.reconcile import sweeper
 def purge_ussd_drafts() -> int:
     """Delete unfinished-report drafts older than 15 minutes; safe to run any time."""
     return purge_expired()
+
+
+@sweeper("ussd-spool")
+def replay_spooled_reports() -> int:
+    """Write reports confirmed while the database was down (kept under instance/spool/)."""
+    from app.ussd.outage import replay_spool
+
+    return replay_spool()
