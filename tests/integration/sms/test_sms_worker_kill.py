@@ -72,6 +72,7 @@ def test_worker_killed_mid_send_and_redis_flushed_still_sends_once(
     time.sleep(2.5)  # two more reconciler rounds: nothing is sent again
     row = status_of(msg.id)
     assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
+    assert row.possible_duplicate  # the killed try may have reached AT
     assert len(fake_at.accepted) == 1
     assert row.provider_message_id == fake_at.accepted[0]["messageId"]
 
