@@ -1,5 +1,8 @@
-"""WSGI entry point: ``gunicorn wsgi:app`` (production) or ``linda serve`` (embedded)."""
+"""WSGI entry point: ``gunicorn wsgi:app`` (production) or ``linda serve`` (embedded).
 
-from app import create_app
+Settings are read exactly as the ``linda`` command reads them (see ``app.environment``).
+"""
 
-app = create_app()
+from app.environment import app_from_environment
+
+app = app_from_environment()

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import app.sqlite  # noqa: F401  (SQLite transaction semantics, registered once)
-from app.config import load_settings
+from app.config import load_settings, normalise_database_url
 from app.extensions import db, migrate
 from app.worker.queue import JobQueue
 
@@ -43,8 +43,6 @@ def create_app(overrides: Mapping[str, Any] | None = None,
     if overrides:
         app.config.update(overrides)
         if "DATABASE_URL" in overrides:
-            from app.config import normalise_database_url
-
             app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
                 overrides["DATABASE_URL"])
     app.config.setdefault("JSON_SORT_KEYS", False)

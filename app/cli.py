@@ -15,12 +15,12 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.config import ConfigError
-
-
-def _factory() -> Flask:
-    from app import create_app
-
-    return create_app()
+from app.environment import app_from_environment
+from app.extensions import db
+from app.ops.guards import warn_at_start
+from app.ops.logs import configure_logging
+from app.worker.reconcile import reconcile
+from app.worker.runner import EmbeddedRunner, ReconcilerThread, drain, make_worker
 
 
 class LindaGroup(FlaskGroup):
@@ -47,8 +47,11 @@ class LindaGroup(FlaskGroup):
             sys.exit(2)
 
 
-cli = LindaGroup(create_app=_factory, help="Linda: report and refer child trafficking cases.",
-                 add_version_option=False, set_debug_flag=False)
+# The .env files are read by app_from_environment (also used by wsgi.py), not by Flask's CLI:
+# one loading path for both entry points. ``--env-file FILE`` still works and wins over .env.
+cli = LindaGroup(create_app=app_from_environment,
+                 help="Linda: report and refer child trafficking cases.",
+                 add_version_option=False, set_debug_flag=False, load_dotenv=False)
 
 
 @cli.command("serve")
@@ -58,11 +61,7 @@ cli = LindaGroup(create_app=_factory, help="Linda: report and refer child traffi
 @with_appcontext
 def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the web app; without REDIS_URL also run the worker in this process."""
-    import waitress
-
-    from app.ops.guards import warn_at_start
-    from app.ops.logs import configure_logging
-    from app.worker.runner import EmbeddedRunner
+    import waitress  # only `linda serve` needs the HTTP server; other commands start faster
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
@@ -103,11 +102,6 @@ def _print_banner(app: Flask, host: str, port: int) -> None:
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run the RQ worker with its scheduler and the reconciler."""
-    from app.extensions import db
-    from app.ops.guards import warn_at_start
-    from app.ops.logs import configure_logging
-    from app.worker.runner import ReconcilerThread, drain, make_worker
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
     warn_at_start(app)
@@ -117,8 +111,6 @@ def worker_command(burst: bool) -> None:
             "set REDIS_URL to run a separate worker")
     db.engine.dispose()
     if burst:
-        from app.worker.reconcile import reconcile
-
         reconcile()
         click.echo(f"ran {drain(app)} job(s)")
         return

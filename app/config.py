@@ -1,7 +1,7 @@
 """Every setting Linda reads, in one place, parsed strictly.
 
 The table in ``SETTINGS`` is the single list of environment variables; the README and
-CONTRACT.md describe the same names. Secrets are generated into ``instance/`` on a laptop
+docs/interface.md describe the same names. Secrets are generated into ``instance/`` on a laptop
 so that the first run needs no set-up, but never in production.
 """
 

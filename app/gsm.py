@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 _BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -42,8 +44,6 @@ _FOLD = str.maketrans({
 
 def to_gsm7(text: str) -> str:
     """Best-effort fold of typographic marks, then drop anything still outside GSM-7."""
-    import unicodedata
-
     text = text.translate(_FOLD)
     out = []
     for ch in text:

@@ -4,7 +4,7 @@
 council- or region-wide, 85 % available, with 0-3 open cases each, at their council's seat.
 Cases fall in random wards. Timed: ``app.referral.matching.pick`` for the first and second wave
 of every rule in ``rules.toml`` (pure, no database), and, for comparison, what the dispatch job
-does before it: ``app.referral.dispatch.candidates`` reading the directory from the database.
+does before it: ``app.referral.services.candidates`` reading the directory from the database.
 
     .venv/bin/python bench/matching.py [--responders 5000] [--cases 1000]
 """
@@ -98,8 +98,8 @@ def db_candidates(people: list[dict[str, Any]], book: RuleBook, repeats: int
     """Seconds of ``dispatch.candidates`` for a first wave's roles over the directory stored
     in the database, each in a fresh session; and the seconds the insert took."""
     from app.extensions import db
-    from app.referral.dispatch import candidates
     from app.referral.models import Responder
+    from app.referral.services import candidates
 
     app = make_app(workdir())
     with app.app_context():

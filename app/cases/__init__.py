@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cases.cli import cases_cli
+
 
 def init_app(app: Flask) -> None:
     """Add the ``linda cases`` command."""
-    from app.cases.cli import cases_cli
-
     app.cli.add_command(cases_cli)

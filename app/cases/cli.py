@@ -18,7 +18,9 @@ from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.services import council_label
 from app.privacy import mask_phone
+from app.referral.models import Alert, ReferralWave, Responder
 from app.staff.services import audit
 
 STATUSES = [s.value for s in CaseStatus]
@@ -82,8 +84,6 @@ def show_command(reference: str) -> None:
 
 def describe(case: Case) -> list[str]:
     """The lines ``linda cases show`` prints."""
-    from app.referral.models import Alert, ReferralWave, Responder
-
     kind = case.category.value + (f" ({case.labour_kind.value})" if case.labour_kind else "")
     lines = [
         f"Case {case.reference}: {case.status.value}",
@@ -129,8 +129,6 @@ def describe(case: Case) -> list[str]:
 
 def place_label(case: Case) -> str:
     """"Kariakoo, Ilala (Dar es Salaam CC), Dar es Salaam": ward, council, region."""
-    from app.gazetteer.services import council_label
-
     ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
     council = db.session.get(Council, case.council_id)
     region = db.session.get(Region, case.region_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -10,45 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.status import CaseStatus
+from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
 from app.extensions import Base
 from app.privacy import Sealed
-
-
-class CaseCategory(enum.StrEnum):
-    TRANSPORTED = "transported"  # taken or moved by strangers
-    FORCED_LABOUR = "forced_labour"  # domestic, mining, fishing, farming…
-    SEXUAL_EXPLOITATION = "sexual_exploitation"
-    BEGGING = "begging"
-    FALSE_PROMISE = "false_promise"  # promised a job or school far away
-    OTHER = "other"
-
-
-class LabourKind(enum.StrEnum):
-    DOMESTIC = "domestic"
-    MINING = "mining"
-    FISHING = "fishing"
-    FARMING = "farming"
-    OTHER = "other"
-
-
-class ChildrenCount(enum.StrEnum):
-    ONE = "1"
-    FEW = "2-5"
-    MANY = "6+"
-    UNKNOWN = "unknown"
-
-
-class SeenWhen(enum.StrEnum):
-    NOW = "now"
-    THIS_WEEK = "this_week"
-    EARLIER = "earlier"
-
-
-class CaseSource(enum.StrEnum):
-    USSD = "ussd"
-    STAFF = "staff"
-    CLI = "cli"
 
 
 class Case(Base):

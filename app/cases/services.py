@@ -8,30 +8,18 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from blinker import Namespace
 from flask import current_app
 
-from app.cases.models import (
-    Case,
-    CaseCategory,
-    CaseEventRecord,
-    CaseSource,
-    ChildrenCount,
-    LabourKind,
-    SeenWhen,
-)
+from app.cases.models import Case, CaseEventRecord
 from app.cases.reference import is_valid_reference, new_reference
+from app.cases.signals import case_created, case_status_changed
 from app.cases.status import CaseEvent, CaseStatus, next_status
+from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
 
 log = logging.getLogger(__name__)
-signals = Namespace()
-#: Sent inside the transaction that created the case; receivers add rows or after-commit jobs.
-case_created = signals.signal("case-created")
-#: Sent after a status change, inside the same transaction.
-case_status_changed = signals.signal("case-status-changed")
 
 
 class CaseInputError(ValueError):

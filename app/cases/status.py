@@ -6,6 +6,8 @@ import enum
 from collections.abc import Mapping
 from typing import Final
 
+from app.statemachine import TransitionError, next_in
+
 
 class CaseStatus(enum.StrEnum):
     RECEIVED = "received"  # committed from the reporter, no responder alerted yet
@@ -58,7 +60,7 @@ PUBLIC_STATUS: Final[Mapping[CaseStatus, str]] = {
 }
 
 
-class InvalidTransitionError(Exception):
+class InvalidTransitionError(TransitionError):
     """The event is not allowed in the case's current status."""
 
 
@@ -68,7 +70,4 @@ def next_status(current: CaseStatus, event: CaseEvent) -> CaseStatus:
     Raises:
         InvalidTransitionError: the table has no such move.
     """
-    try:
-        return TRANSITIONS[current, event]
-    except KeyError:
-        raise InvalidTransitionError(f"cannot {event} a case that is {current}") from None
+    return next_in(TRANSITIONS, current, event, noun="a case", error=InvalidTransitionError)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.gazetteer.cli import gazetteer_cli
+
 
 def init_app(app: Flask) -> None:
-    from app.gazetteer.cli import gazetteer_cli
-
     app.cli.add_command(gazetteer_cli)

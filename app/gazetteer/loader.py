@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.gazetteer.matching import parse_coordinate
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.names import COUNCIL_TYPES, compact, fold
 
@@ -190,14 +191,7 @@ def _parent(rows: dict[str, Row], key: str, kind: str, where: str) -> Row:
 
 
 def _coordinate(record: dict[str, str], column: str, where: str) -> float | None:
-    raw = record.get(column, "")
-    if not raw:
-        return None
     try:
-        value = float(raw)
-    except ValueError:
-        raise GazetteerDataError(f"{where}: {column} {raw!r} is not a number") from None
-    limit = 90 if "lat" in column else 180
-    if not -limit <= value <= limit:
-        raise GazetteerDataError(f"{where}: {column} {value} is out of range")
-    return value
+        return parse_coordinate(record.get(column, ""), column)
+    except ValueError as exc:
+        raise GazetteerDataError(f"{where}: {exc}") from None

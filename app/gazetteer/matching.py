@@ -59,6 +59,25 @@ def rank_typed(typed: str, names: Sequence[str], limit: int) -> list[int]:
     return found[:limit]
 
 
+def parse_coordinate(raw: str, name: str) -> float | None:
+    """A latitude or longitude typed in a file: None when empty, else a finite number within
+    ±90 (``name`` mentions "lat") or ±180.
+
+    Raises:
+        ValueError: not a number, or out of range; the message names ``name``.
+    """
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} {raw!r} is not a number") from None
+    limit = 90 if "lat" in name else 180
+    if not math.isfinite(value) or abs(value) > limit:
+        raise ValueError(f"{name} {raw} is out of range")
+    return value
+
+
 def first_point(*places: object) -> Point | None:
     """Return (lat, lon) of the first place that has both, or None."""
     for place in places:

@@ -4,57 +4,24 @@ until one of them accepts it (rules, matching, waves, SMS commands, follow-up)."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
+from app.referral import receivers, tasks
+from app.referral.cli import responders_cli
 from app.referral.rules import DEFAULT_PATH, load_rules
+from app.worker.reconcile import register_sweeper
 
 
 def init_app(app: Flask) -> None:
-    """Load and check the rules, connect to cases and SMS, register jobs and commands."""
-    from app.cases.services import case_created, case_status_changed
-    from app.referral import tasks  # noqa: F401 - registers the sweepers
-    from app.referral.cli import responders_cli
-    from app.sms.signals import inbound_sms_received, sms_status_changed
-
+    """Load and check the rules, connect to cases and SMS, register sweepers and commands."""
     app.extensions["linda_referral_rules"] = load_rules(
         Path(app.config.get("REFERRAL_RULES_PATH") or DEFAULT_PATH),
         urgent_seconds=app.config["ACK_TIMEOUT_URGENT_SECONDS"],
         normal_seconds=app.config["ACK_TIMEOUT_NORMAL_SECONDS"])
-    case_created.connect(_on_case_created, weak=False)
-    case_status_changed.connect(_on_case_status_changed, weak=False)
-    inbound_sms_received.connect(_on_inbound, weak=False)
-    sms_status_changed.connect(_on_sms_status, weak=False)
+    receivers.connect()
+    register_sweeper(app, "referral-dispatch", tasks.sweep_undispatched)
+    register_sweeper(app, "referral-waves", tasks.sweep_waves)
+    register_sweeper(app, "referral-follow-up", tasks.sweep_follow_ups)
+    register_sweeper(app, "referral-rescue", tasks.sweep_needs_attention)
     app.cli.add_command(responders_cli)
-
-
-# Receivers are module-level and connected once per app; blinker keeps one copy of each.
-def _on_case_created(case: Any, **_: Any) -> None:
-    from app.referral.tasks import dispatch_case
-    from app.worker.queue import enqueue_after_commit
-
-    enqueue_after_commit(dispatch_case, case.id, job_id=f"dispatch-{case.id}")
-
-
-def _on_case_status_changed(case: Any, *, new: Any = None, event: Any = None, **_: Any) -> None:
-    """A released (lead handed it back) or reopened case looks for responders again."""
-    from app.cases.status import CaseEvent
-
-    if event in (CaseEvent.RELEASE, CaseEvent.REOPEN):
-        from app.referral.dispatch import release_lead
-
-        release_lead(case)
-        _on_case_created(case)
-
-
-def _on_inbound(msg: Any, **_: Any) -> None:
-    from app.referral.inbound import handle_inbound
-
-    handle_inbound(msg)
-
-
-def _on_sms_status(msg: Any, *, new: Any = None, **_: Any) -> None:
-    from app.referral.inbound import on_alert_sms_status
-
-    on_alert_sms_status(msg, new)

@@ -19,7 +19,7 @@ from app.referral.directory import (
 )
 
 
-@click.group("responders", help="The responder directory (CSV, see CONTRACT.md).")
+@click.group("responders", help="The responder directory (CSV, see docs/interface.md).")
 def responders_cli() -> None:
     pass
 

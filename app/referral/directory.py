@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -17,11 +16,13 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.gazetteer import services as gz
+from app.gazetteer.matching import parse_coordinate
 from app.gazetteer.models import Council, Region, Ward
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import phone_hash
 from app.referral.models import Responder
-from app.referral.rescue import became_available
+from app.referral.reoffer import became_available
 from app.referral.roles import ResponderRole, parse_role
 from app.referral.texts import text
 from app.sms.services import queue_sms
@@ -76,7 +77,16 @@ def parse_csv(content: str) -> list[Row]:
     Raises:
         ImportFileError: any row is bad; every bad row is listed, nothing is returned.
     """
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    # newline="": the csv module reads every line ending itself (a lone \r included).
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_records(reader)
+    except csv.Error as exc:  # a quote never closed, a NUL byte...
+        raise ImportFileError([f"line {reader.line_num or 1}: not readable as CSV ({exc})"]
+                              ) from None
+
+
+def _parse_records(reader: csv.DictReader[str]) -> list[Row]:
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in HEADER if c not in columns]
     if missing:
@@ -120,29 +130,15 @@ def _parse_row(line: int, rec: dict[str, str]) -> Row:
     on_duty = {"yes": True, "no": False}.get(rec.get("on_duty", "").lower())
     if on_duty is None:
         raise ValueError(f"on_duty {rec.get('on_duty')!r} must be yes or no")
-    lat, lon = _coordinate(rec.get("lat", ""), "lat", 90), _coordinate(rec.get("lon", ""),
-                                                                        "lon", 180)
+    lat, lon = parse_coordinate(rec.get("lat", ""), "lat"), parse_coordinate(rec.get("lon", ""),
+                                                                              "lon")
     if (lat is None) != (lon is None):
         raise ValueError("give both lat and lon, or neither")
     return Row(line, rec["name"], phone, role, region, council, ward, languages, on_duty,
                lat, lon)
 
 
-def _coordinate(raw: str, name: str, limit: int) -> float | None:
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} {raw!r} is not a number") from None
-    if not math.isfinite(value) or abs(value) > limit:
-        raise ValueError(f"{name} {raw!r} is out of range")
-    return value
-
-
 def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str | None]:
-    from app.gazetteer import services as gz
-
     if not region:
         raise ValueError("region is empty")
     if ward and not council:
@@ -202,8 +198,6 @@ def ask_confirmation(responder: Responder, added_by: str) -> None:
 
 def export_rows() -> list[dict[str, str]]:
     """Every responder as a CSV row that imports back unchanged."""
-    from app.gazetteer.services import council_label
-
     out = []
     for r in db.session.scalars(sa.select(Responder).order_by(Responder.id)):
         council = db.session.get(Council, r.council_id) if r.council_id else None
@@ -211,7 +205,7 @@ def export_rows() -> list[dict[str, str]]:
         out.append({
             "name": r.name, "phone": r.phone, "role": r.role.value,
             "region": db.session.get_one(Region, r.region_id).name,
-            "council": council_label(council) if council else "",
+            "council": gz.council_label(council) if council else "",
             "ward": ward.name if ward else "", "languages": r.languages,
             "on_duty": "yes" if r.on_duty else "no",
             "lat": "" if r.lat is None else repr(r.lat),

@@ -18,10 +18,11 @@ from app.cases.services import apply_event, find_by_reference, lock_case, record
 from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.referral import dispatch as svc
-from app.referral.commands import Command, Verb, parse_command
-from app.referral.models import Alert, Responder
-from app.referral.rescue import became_available
+from app.referral import services
+from app.referral.models import Alert, ReferralWave, Responder
+from app.referral.reoffer import became_available
+from app.referral.schedule import request_check, schedule_reminder
+from app.referral.sms_commands import Command, Verb, parse_command
 from app.referral.status import OPEN, WAITING, AlertEvent, AlertStatus, can
 from app.referral.texts import KEYWORD, text
 from app.sms.models import InboundSms, OutboundSms
@@ -145,27 +146,20 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
                                                                          AlertEvent.ACCEPT):
         return "taken", "reply.taken", {"ref": ref}
     now = utcnow()
-    svc.move_alert(alert, AlertEvent.ACCEPT)
+    services.move_alert(alert, AlertEvent.ACCEPT)
     alert.responded_at = now
     case.lead_responder_id = responder.id
     apply_event(case, CaseEvent.ACCEPT, actor=f"responder:{responder.id}",
                 detail={"alert": alert.id})
     _stand_down_others(case, alert)
     _tell_reporter(case)
-    from app.referral.tasks import remind_lead
-    from app.worker.queue import enqueue_after_commit
-
-    due = now + timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
-    # RQ keeps whole seconds: round up so the job never wakes before it is due.
-    enqueue_after_commit(remind_lead, alert.id, job_id=f"remind-{alert.id}",
-                         at=due.replace(microsecond=0) + timedelta(seconds=1))
+    schedule_reminder(alert.id, now + timedelta(seconds=current_app.config[
+        "FOLLOW_UP_AFTER_SECONDS"]))
     return "accepted", "reply.accepted", {"ref": ref}
 
 
 def _stand_down_others(case: Case, lead: Alert) -> None:
     """Cancel every other alert of the case; those still waiting are told it is taken."""
-    from app.referral.models import ReferralWave
-
     now = utcnow()
     for wave in db.session.scalars(sa.select(ReferralWave).where(
             ReferralWave.case_id == case.id, ReferralWave.closed_at.is_(None))):
@@ -176,7 +170,7 @@ def _stand_down_others(case: Case, lead: Alert) -> None:
         if not can(other.status, AlertEvent.CANCEL) or other.status is AlertStatus.CANCELLED:
             continue
         told = other.status in WAITING or other.status is AlertStatus.EXPIRED
-        svc.move_alert(other, AlertEvent.CANCEL, reason="case taken")
+        services.move_alert(other, AlertEvent.CANCEL, reason="case taken")
         if told:
             who = db.session.get_one(Responder, other.responder_id)
             queue_sms(who.phone, text(who.language, "notice.taken", ref=case.reference),
@@ -203,11 +197,11 @@ def _decline(responder: Responder, alert: Alert, case: Case, command: Command
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED):
         return "taken", "reply.taken", {"ref": ref}
     if alert.status is not AlertStatus.DECLINED and can(alert.status, AlertEvent.DECLINE):
-        svc.move_alert(alert, AlertEvent.DECLINE, reason=command.rest or None)
+        services.move_alert(alert, AlertEvent.DECLINE, reason=command.rest or None)
         alert.responded_at = utcnow()
         record(case, "alert_declined", actor=f"responder:{responder.id}",
                detail={"alert": alert.id, "reason_given": bool(command.rest)})
-        svc.request_check(alert.wave_id)
+        request_check(alert.wave_id)
     return "declined", "reply.declined", {"ref": ref}
 
 
@@ -222,7 +216,7 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
         return "not_lead", "reply.not_lead", {"ref": ref}
     if command.rest:
         case.outcome = command.rest
-    svc.move_alert(alert, AlertEvent.FINISH)
+    services.move_alert(alert, AlertEvent.FINISH)
     apply_event(case, CaseEvent.CLOSE, actor=f"responder:{responder.id}",
                 detail={"outcome_given": bool(command.rest)})
     return "closed", "reply.done", {"ref": ref}
@@ -230,7 +224,7 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command
           ) -> tuple[str, str, dict]:
-    return "info", "alert", {"body": svc.render_info(case, responder.language)}
+    return "info", "alert", {"body": services.render_info(case, responder.language)}
 
 
 def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:
@@ -245,8 +239,9 @@ def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:
              SmsStatus.EXPIRED: AlertEvent.FAIL}.get(new)
     if event is None or not can(alert.status, event) or alert.status is AlertStatus.FAILED:
         return
-    svc.move_alert(alert, event, reason=f"sms {new.value}" if event is AlertEvent.FAIL else None)
+    services.move_alert(alert, event,
+                        reason=f"sms {new.value}" if event is AlertEvent.FAIL else None)
     if event is AlertEvent.FAIL:
         case = db.session.get_one(Case, alert.case_id)
         record(case, "alert_failed", detail={"alert": alert.id, "sms": new.value})
-        svc.request_check(alert.wave_id)
+        request_check(alert.wave_id)

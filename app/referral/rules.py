@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from app.cases.models import CaseCategory
+from app.cases.vocabulary import CaseCategory
 from app.config import ConfigError
 from app.referral.roles import ResponderRole
 

@@ -11,6 +11,8 @@ import enum
 from collections.abc import Mapping
 from typing import Final
 
+from app.statemachine import TransitionError, next_in
+
 
 class AlertStatus(enum.StrEnum):
     PENDING = "pending"  # row written, SMS queued in the outbox
@@ -33,7 +35,7 @@ class AlertEvent(enum.StrEnum):
     EXPIRE = "expire"
     CANCEL = "cancel"
     FINISH = "finish"
-    RESEND = "resend"  # a new round asks again one who never answered (rescue.py)
+    RESEND = "resend"  # a new round asks again one who never answered (reoffer.py)
 
 
 A, V = AlertStatus, AlertEvent
@@ -65,7 +67,7 @@ TRANSITIONS: Final[Mapping[tuple[AlertStatus, AlertEvent], AlertStatus]] = {
 }
 
 
-class InvalidAlertTransitionError(Exception):
+class InvalidAlertTransitionError(TransitionError):
     """The event is not allowed in the alert's current status."""
 
 
@@ -75,10 +77,8 @@ def next_alert_status(current: AlertStatus, event: AlertEvent) -> AlertStatus:
     Raises:
         InvalidAlertTransitionError: the table has no such move.
     """
-    try:
-        return TRANSITIONS[current, event]
-    except KeyError:
-        raise InvalidAlertTransitionError(f"cannot {event} an alert that is {current}") from None
+    return next_in(TRANSITIONS, current, event, noun="an alert",
+                   error=InvalidAlertTransitionError)
 
 
 def can(current: AlertStatus, event: AlertEvent) -> bool:

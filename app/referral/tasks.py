@@ -1,4 +1,5 @@
-"""Referral jobs and their sweepers. Every job takes ids, re-reads rows and is safe to re-run."""
+"""Referral jobs and their sweepers (registered in ``app.referral.init_app``). Every job takes
+ids, re-reads rows and is safe to re-run."""
 
 from __future__ import annotations
 
@@ -12,22 +13,21 @@ from app.cases.services import lock_case, record
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.referral import dispatch as svc
-from app.referral import rescue
+from app.referral import reoffer, services
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
+from app.referral.schedule import dispatch_job_id, remind_job_id, retry_job_id, wave_check_job_id
 from app.referral.status import WAITING, AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.worker.queue import enqueue
-from app.worker.reconcile import sweeper
 
 
 def dispatch_case(case_id: int) -> None:
     """Send the first wave of a new case. Safe to re-run: a case with a wave is left alone."""
     case = lock_case(case_id)
-    svc.dispatch(case)
+    services.dispatch(case)
     db.session.commit()
 
 
@@ -42,7 +42,7 @@ def check_wave(wave_id: int) -> None:
         return
     case = lock_case(wave.case_id)
     db.session.refresh(wave)
-    svc.check_wave(wave, case, utcnow())
+    services.check_wave(wave, case, utcnow())
     db.session.commit()
 
 
@@ -69,18 +69,16 @@ def follow_up_after() -> timedelta:
     return timedelta(seconds=current_app.config["FOLLOW_UP_AFTER_SECONDS"])
 
 
-@sweeper("referral-dispatch")
 def sweep_undispatched() -> int:
     """Cases waiting for a responder with no open wave: new ones whose job was lost, and
     released or reopened ones."""
     open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
                                                  ReferralWave.closed_at.is_(None)).exists()
-    ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(svc.SEEKING),
+    ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(services.SEEKING),
                                                       ~open_wave)).all()
-    return sum(enqueue(dispatch_case, i, job_id=f"dispatch-{i}") for i in ids)
+    return sum(enqueue(dispatch_case, i, job_id=dispatch_job_id(i)) for i in ids)
 
 
-@sweeper("referral-waves")
 def sweep_waves() -> int:
     """Open waves past their deadline, with nobody left waiting, or with an alert whose SMS
     failed unnoticed (the delivery-report receiver did not run)."""
@@ -88,21 +86,20 @@ def sweep_waves() -> int:
                                         Alert.status.in_(WAITING)).exists()
     undelivered = sa.select(Alert.id).join(OutboundSms, OutboundSms.id == Alert.sms_id).where(
         Alert.wave_id == ReferralWave.id, Alert.status.in_(WAITING),
-        OutboundSms.status.in_(svc.SMS_FAILED)).exists()
+        OutboundSms.status.in_(services.SMS_FAILED)).exists()
     ids = db.session.scalars(sa.select(ReferralWave.id).where(
         ReferralWave.closed_at.is_(None),
         sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting, undelivered))).all()
-    return sum(enqueue(check_wave, i, job_id=f"wave-check-{i}") for i in ids)
+    return sum(enqueue(check_wave, i, job_id=wave_check_job_id(i)) for i in ids)
 
 
-@sweeper("referral-follow-up")
 def sweep_follow_ups() -> int:
     """Accepted cases open past FOLLOW_UP_AFTER_SECONDS whose lead was not reminded."""
     ids = db.session.scalars(sa.select(Alert.id).join(Case, Case.id == Alert.case_id).where(
         Alert.status == AlertStatus.ACCEPTED, Alert.reminded_at.is_(None),
         Case.status == CaseStatus.ACCEPTED,
         Case.accepted_at <= utcnow() - follow_up_after())).all()
-    return sum(enqueue(remind_lead, i, job_id=f"remind-{i}") for i in ids)
+    return sum(enqueue(remind_lead, i, job_id=remind_job_id(i)) for i in ids)
 
 
 def rescue_for_responder(responder_id: int, since: str) -> None:
@@ -115,13 +112,13 @@ def rescue_for_responder(responder_id: int, since: str) -> None:
     responder = db.session.get(Responder, responder_id)
     if responder is None or not responder.can_receive_alerts:
         return
-    for case_id in db.session.scalars(rescue.unhandled_cases()).all():
+    for case_id in db.session.scalars(reoffer.unhandled_cases()).all():
         case = lock_case(case_id)
-        rescue.new_round(case, reason="responder_available", want={responder_id})
+        reoffer.new_round(case, reason="responder_available", want={responder_id})
         db.session.commit()
     if responder.role is ResponderRole.HOTLINE_SUPERVISOR:
         db.session.refresh(responder, with_for_update=True)  # one SMS even if run twice at once
-        rescue.tell_supervisor(responder, datetime.fromisoformat(since))
+        reoffer.tell_supervisor(responder, datetime.fromisoformat(since))
     db.session.commit()
 
 
@@ -129,15 +126,14 @@ def retry_case(case_id: int) -> None:
     """Try a ``needs_attention`` case again (a new round for whoever was never alerted about
     it), at most once per ``ACK_TIMEOUT_NORMAL_SECONDS`` after its last round ran out."""
     case = lock_case(case_id)
-    ran_out = rescue.last_exhausted_at(case_id)
+    ran_out = reoffer.last_exhausted_at(case_id)
     if (case.status is CaseStatus.NEEDS_ATTENTION and ran_out is not None
-            and utcnow() >= ran_out + rescue.retry_interval()):
-        rescue.new_round(case, reason="retry")
+            and utcnow() >= ran_out + reoffer.retry_interval()):
+        reoffer.new_round(case, reason="retry")
     db.session.commit()
 
 
-@sweeper("referral-rescue")
 def sweep_needs_attention() -> int:
     """``needs_attention`` cases due for another try while somebody is left to alert."""
-    ids = db.session.scalars(rescue.due_for_retry()).all()
-    return sum(enqueue(retry_case, i, job_id=f"rescue-case-{i}") for i in ids)
+    ids = db.session.scalars(reoffer.due_for_retry()).all()
+    return sum(enqueue(retry_case, i, job_id=retry_job_id(i)) for i in ids)

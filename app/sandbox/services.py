@@ -16,6 +16,7 @@ from app.privacy import phone_hash
 from app.sandbox import at
 from app.sandbox.at import PhoneMode
 from app.sandbox.models import Direction, SandboxMessage, SandboxPhone
+from app.sandbox.schedule import schedule_delivery_report
 
 #: How many messages per phone the page shows.
 PAGE_MESSAGES = 30
@@ -117,8 +118,6 @@ def record_throttled(req: at.SendRequest, numbers: list[str]) -> None:
 
 def accept_send(req: at.SendRequest, callback_base_url: str) -> dict[str, Any]:
     """Store one message per recipient and schedule its delivery report; return AT's answer."""
-    from app.sandbox.tasks import schedule_delivery_report
-
     numbers = _valid_numbers(req)
     modes = modes_of([n for n in numbers.values() if n])
     parts = at.message_parts(req.message)

@@ -11,21 +11,13 @@ from app.extensions import db
 from app.sandbox import at
 from app.sandbox.callbacks import post_form
 from app.sandbox.models import SandboxMessage
-from app.worker.queue import enqueue, enqueue_after_commit
-from app.worker.reconcile import sweeper
+from app.sandbox.schedule import delivery_report_job_id
+from app.worker.queue import enqueue
 
 log = logging.getLogger(__name__)
 
 #: A report Linda refuses with a 5xx or never answers is tried this often, then given up.
 MAX_ATTEMPTS = 5
-
-
-def schedule_delivery_report(msg: SandboxMessage) -> None:
-    """Queue the delivery report of ``msg`` after commit, at its due time."""
-    due = msg.callback_due_at
-    at_time = due if due is not None and due > utcnow() else None
-    enqueue_after_commit(post_delivery_report, msg.id, job_id=f"sandbox-dlr-{msg.id}",
-                         queue="default", at=at_time)
 
 
 def post_delivery_report(message_id: int) -> None:
@@ -58,11 +50,10 @@ def post_delivery_report(message_id: int) -> None:
     db.session.commit()
 
 
-@sweeper("sandbox-delivery-reports")
 def sweep_delivery_reports() -> int:
     """Re-enqueue every delivery report that is due and not yet taken."""
     ids = db.session.scalars(sa.select(SandboxMessage.id).where(
         SandboxMessage.callback_due_at <= utcnow(),
         SandboxMessage.callback_done_at.is_(None),
         SandboxMessage.callback_attempts < MAX_ATTEMPTS).limit(500)).all()
-    return sum(enqueue(post_delivery_report, i, job_id=f"sandbox-dlr-{i}") for i in ids)
+    return sum(enqueue(post_delivery_report, i, job_id=delivery_report_job_id(i)) for i in ids)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.sms import tasks
+from app.sms.gateway import init_gateway
 from app.sms.views import bp
+from app.worker.reconcile import register_sweeper
 
 __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    """Choose the gateway and register the sweeper (importing the tasks module does that)."""
-    from app.sms import tasks  # noqa: F401 - importing registers @sweeper("sms")
-    from app.sms.gateway import init_gateway
-
+    """Choose the gateway and register the outbox and inbox sweeper."""
     init_gateway(app)
+    register_sweeper(app, "sms", tasks.sweep_sms)

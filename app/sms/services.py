@@ -17,6 +17,7 @@ from app.extensions import db
 from app.gsm import to_gsm7
 from app.privacy import mask_phone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
+from app.sms.schedule import schedule_inbound, schedule_send
 from app.sms.signals import sms_status_changed
 from app.sms.status import SmsStatus, can_move, map_delivery_status
 
@@ -37,8 +38,6 @@ def queue_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | Non
             ``ALERT_MAX_AGE_SECONDS`` after it is due.
         not_before: send no earlier than this.
     """
-    from app.sms.tasks import schedule_send
-
     if expires_at is None:
         max_age = timedelta(seconds=current_app.config["ALERT_MAX_AGE_SECONDS"])
         expires_at = (not_before or utcnow()) + max_age
@@ -87,8 +86,6 @@ def receive_inbound(provider_id: str, sender: str, text: str, *, to: str | None 
     AT re-posts an incoming message every minute until it gets a 200, so the provider id is
     the key. A concurrent duplicate loses at the unique constraint when the caller commits.
     """
-    from app.sms.tasks import schedule_inbound
-
     if find_inbound(provider_id) is not None:
         return None
     msg = InboundSms.compose(provider_id, sender, text, to=to, provider_date=date,

@@ -20,11 +20,11 @@ from app.clock import utcnow
 from app.extensions import db
 from app.sms.gateway import SendResult, gateway
 from app.sms.models import InboundSms, OutboundSms
+from app.sms.schedule import inbound_job_id, schedule_send, send_job_id
 from app.sms.services import apply_delivery_reports, set_status
 from app.sms.signals import inbound_sms_received
 from app.sms.status import MAX_ATTEMPTS, SendDecision, SmsStatus, backoff_seconds
-from app.worker.queue import enqueue, enqueue_after_commit
-from app.worker.reconcile import sweeper
+from app.worker.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +33,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)
 #: Rows handled per sweep and kind, so one sweep stays short after a long outage.
 SWEEP_BATCH = 500
-
-
-def send_job_id(message_id: int, attempts: int) -> str:
-    """The job id of the next try: ``sms-7`` first, then ``sms-7-1``, ``sms-7-2``…
-
-    Every try has its own id, so a retry is never mistaken for the job that just failed, and
-    the sweeper computes the same id as the scheduler and cannot queue a try twice.
-    """
-    return f"sms-{message_id}" if attempts == 0 else f"sms-{message_id}-{attempts}"
-
-
-def schedule_send(msg: OutboundSms) -> None:
-    """Queue the next try of ``msg`` after commit, at its ``next_attempt_at`` if later."""
-    due = msg.next_attempt_at
-    at = due if due is not None and due > utcnow() else None
-    enqueue_after_commit(send_sms, msg.id, job_id=send_job_id(msg.id, msg.attempts),
-                         queue="sms", at=at)
-
-
-def schedule_inbound(msg: InboundSms) -> None:
-    """Queue the processing of an inbound SMS after commit."""
-    enqueue_after_commit(process_inbound, msg.id, job_id=f"inbound-{msg.id}")
 
 
 def send_sms(message_id: int) -> None:
@@ -190,7 +168,6 @@ def process_inbound(inbound_id: int) -> None:
     db.session.commit()
 
 
-@sweeper("sms")
 def sweep_sms() -> int:
     """Re-queue what the database says is due; returns how many jobs were queued.
 
@@ -217,7 +194,7 @@ def sweep_sms() -> int:
         sa.select(InboundSms.id).where(InboundSms.handled_at.is_(None))
         .order_by(InboundSms.id).limit(SWEEP_BATCH)).all()
     for inbound_id in waiting:
-        count += enqueue(process_inbound, inbound_id, job_id=f"inbound-{inbound_id}")
+        count += enqueue(process_inbound, inbound_id, job_id=inbound_job_id(inbound_id))
     return count
 
 

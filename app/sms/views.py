@@ -1,4 +1,4 @@
-"""Africa's Talking SMS callbacks: incoming messages and delivery reports (CONTRACT.md).
+"""Africa's Talking SMS callbacks: incoming messages and delivery reports (docs/interface.md).
 
 Both are idempotent: AT re-posts until it gets a 200 (incoming SMS every minute for hours), so
 a repeat answers 200 and changes nothing. A malformed body is a 400 naming the field, in JSON

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.staff.cli import staff_cli
+
 
 def init_app(app: Flask) -> None:
-    from app.staff.cli import staff_cli
-
     app.cli.add_command(staff_cli)

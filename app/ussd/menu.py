@@ -15,13 +15,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.cases.reference import LENGTH, is_valid_reference
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.gsm import to_gsm7
 from app.i18n import LANGUAGES, Messages
-from app.ussd.graph import build_graph
+from app.ussd.graph import build_graph, error_keys
 from app.ussd.screens import (
+    ERR_CHOICE,
+    ERR_NO_MATCH,
     LABEL_CAP,
+    NAV_BACK,
+    NAV_MORE,
     Ask,
     Confirm,
     End,
@@ -266,9 +270,6 @@ def graph() -> MenuGraph:
 
 def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
     """Every message key the menu and the webhook can show."""
-    from app.ussd.graph import error_keys
-    from app.ussd.screens import ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE
-
     keys = {UNAVAILABLE, ERR_CHOICE, ERR_NO_MATCH, NAV_BACK, NAV_MORE, "ussd.confirm.urgent"}
     for s in screens:
         keys |= error_keys(s)

@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.cases.models import Case, CaseCategory, CaseSource, ChildrenCount, SeenWhen
+from app.cases.models import Case
 from app.cases.services import CaseInputError, NewReport, create_case, find_by_reference
 from app.cases.status import PUBLIC_STATUS
+from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
+from app.gazetteer import services as gz
 from app.gsm import to_gsm7
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.phone import InvalidPhoneError, normalise_phone
@@ -112,8 +114,6 @@ class DbProvider:
 
     @staticmethod
     def _load(source: str, parent_id: str | None) -> list[Item]:
-        from app.gazetteer import services as gz
-
         if source == "regions":
             return [Item(r.id, to_gsm7(r.name)) for r in gz.list_regions()]
         if parent_id is None:
@@ -125,8 +125,6 @@ class DbProvider:
         raise ValueError(f"unknown list {source!r}")
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
-        from app.gazetteer import services as gz
-
         if source != "wards" or parent_id is None:
             return []
         return [Item(w.id, to_gsm7(w.name))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import random
-import threading
-import time
-from contextlib import AbstractContextManager, nullcontext
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from app.transaction import committed
 from app.ussd.services import (
     Hop,
     HopError,
@@ -26,46 +22,29 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("ussd", __name__)
 
-#: Tries of a hop whose database was busy, and the pause before the second (grows per try).
-#: With 20 callers at once on SQLite, ~2 in 3 confirming hops met "database is locked" and
-#: read the hotline numbers instead of their case number (bench/ussd_hop.py); the embedded
-#: worker writing at the same time still can.
-BUSY_TRIES = 6
-BUSY_PAUSE = 0.02
-#: PostgreSQL: serialization failure, deadlock detected, lock not available.
-BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-_SQLITE_HOPS = threading.Lock()
-
 
 @bp.post("/at/<token>/ussd")
 def ussd_hop(token: str) -> Response:
-    """One hop of a session: ``CON …`` or ``END …`` as text/plain, never a 500."""
+    """One hop of a session: ``CON …`` or ``END …`` as text/plain, never a 500.
+
+    A hop is safe to replay, so a busy database runs it again; the case exists (committed)
+    before the caller reads its number.
+    """
     verify_webhook_token(token)
     try:
         hop = Hop.from_form(request.form, current_app.config["USSD_SERVICE_CODE"])
     except HopError as exc:
         log.info("ussd hop refused: %s", exc)
         return _answer(unavailable_reply())
-    for attempt in range(1, BUSY_TRIES + 1):
-        try:
-            reply = _run(hop)
-        except OperationalError as exc:
-            if attempt < BUSY_TRIES and is_busy(exc):
-                # Another request holds the database (SQLite allows one writer; PostgreSQL
-                # may pick this one as a deadlock victim). A hop is safe to replay.
-                log.info("ussd hop: database busy, try %d of %d", attempt, BUSY_TRIES)
-                time.sleep(random.uniform(0.5, 1.5) * BUSY_PAUSE * attempt)
-                continue
-            log.exception("ussd hop failed (screen replaced by the hotline numbers)")
-            return _answer(_without_database(hop))
-        except Exception:
-            # A caller in danger must still read the hotline numbers rather than see an error
-            # (or, confirming a report, the number it will have: see _without_database).
-            log.exception("ussd hop failed (screen replaced by the hotline numbers)")
-            return _answer(_without_database(hop))
-        _replay_spooled()
-        return _answer(reply)
-    raise AssertionError("unreachable")  # pragma: no cover
+    try:
+        reply = committed(lambda: handle_hop(hop), what="ussd hop")
+    except Exception:
+        # A caller in danger must still read the hotline numbers rather than see an error
+        # (or, confirming a report, the number it will have: see _without_database).
+        log.exception("ussd hop failed (screen replaced by the hotline numbers)")
+        return _answer(_without_database(hop))
+    _replay_spooled()
+    return _answer(reply)
 
 
 def _without_database(hop: Hop) -> Reply:
@@ -90,34 +69,6 @@ def _replay_spooled() -> None:
     except Exception:
         db.session.rollback()
         log.exception("spooled reports could not be replayed yet")
-
-
-def _run(hop: Hop) -> Reply:
-    """Answer and commit one hop, or roll it back and raise."""
-    with _one_writer():
-        try:
-            reply = handle_hop(hop)
-            db.session.commit()  # the case exists before the caller reads its number
-        except Exception:
-            db.session.rollback()
-            raise
-    return reply
-
-
-def _one_writer() -> AbstractContextManager[object]:
-    """On SQLite, one hop at a time in this process: SQLite has a single writer, and hops that
-    wait on this lock wait their turn, where hops racing for SQLite's lock fail at once
-    ("database is locked") and must be retried. PostgreSQL runs hops in parallel."""
-    return _SQLITE_HOPS if db.engine.dialect.name == "sqlite" else nullcontext()
-
-
-def is_busy(exc: OperationalError) -> bool:
-    """A failure that goes away when the transaction is simply run again."""
-    code = getattr(exc.orig, "sqlstate", None)
-    if code in BUSY_SQLSTATES:
-        return True
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database table is locked" in text
 
 
 @bp.post("/at/<token>/ussd/events")

@@ -23,9 +23,13 @@ from rq.utils import current_timestamp
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("sms", "default")
+#: A job function, or its dotted path (RQ imports it in the worker).
+JobFunc = Callable[..., Any] | str
 _DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 #: A live RQ scheduler moves a due job onto its queue within about a second. A scheduled job
 #: due longer ago than this has no scheduler (its worker was killed holding the lock, which
@@ -68,7 +72,7 @@ def connection() -> Any:
     return state().connection
 
 
-def enqueue(func: Callable[..., Any], *args: Any, job_id: str, queue: str = "default",
+def enqueue(func: JobFunc, *args: Any, job_id: str, queue: str = "default",
             at: datetime | None = None, **options: Any) -> bool:
     """Queue ``func(*args)`` under ``job_id`` unless the same id is already waiting.
 
@@ -87,7 +91,7 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str, queue: str = "def
         return False
 
 
-def _enqueue_unique(q: Queue, func: Callable[..., Any], args: tuple[Any, ...], job_id: str,
+def _enqueue_unique(q: Queue, func: JobFunc, args: tuple[Any, ...], job_id: str,
                     at: datetime | None, options: dict[str, Any]) -> bool:
     for _ in range(2):
         try:
@@ -152,11 +156,13 @@ def release_overdue_scheduled(grace: timedelta = SCHEDULED_GRACE) -> int:
     return moved
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any, job_id: str,
+def enqueue_after_commit(func: JobFunc, *args: Any, job_id: str,
                          **options: Any) -> None:
-    """Register a job to queue when the current transaction commits."""
-    from app.extensions import db
+    """Register a job to queue when the current transaction commits.
 
+    ``func`` may be a dotted path (``"app.sms.tasks.send_sms"``): services schedule jobs by
+    name, so they never import the job modules that call them.
+    """
     pending = db.session.info.setdefault("linda_pending_jobs", [])
     if not any(p[2] == job_id for p in pending):
         pending.append((func, args, job_id, options))

@@ -1,8 +1,8 @@
 """The reconciler: re-enqueue whatever the database says is due.
 
-Each feature registers a sweeper that selects its due rows and enqueues their jobs under
-the same deterministic ids the services use. Losing Redis, a worker or a job therefore delays
-work by at most one interval and never loses it.
+Each feature registers its sweepers in its ``init_app``; a sweeper selects its due rows and
+enqueues their jobs under the same deterministic ids the services use. Losing Redis, a worker
+or a job therefore delays work by at most one interval and never loses it.
 """
 
 from __future__ import annotations
@@ -10,22 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from flask import Flask, current_app
+
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 
 Sweeper = Callable[[], int]
-SWEEPERS: dict[str, Sweeper] = {}
 
 
-def sweeper(name: str) -> Callable[[Sweeper], Sweeper]:
-    """Register a function that enqueues due work and returns how many jobs it queued."""
+def register_sweeper(app: Flask, name: str, func: Sweeper) -> None:
+    """Run ``func`` (it enqueues due work and returns how many jobs it queued) every round."""
+    app.extensions.setdefault("linda_sweepers", {})[name] = func
 
-    def register(func: Sweeper) -> Sweeper:
-        SWEEPERS[name] = func
-        return func
 
-    return register
+def sweepers() -> dict[str, Sweeper]:
+    """The sweepers of the current app, in registration (feature) order."""
+    return dict(current_app.extensions.get("linda_sweepers", {}))
 
 
 def reconcile() -> dict[str, int]:
@@ -37,7 +38,7 @@ def reconcile() -> dict[str, int]:
     from app.worker.queue import release_overdue_scheduled
 
     counts: dict[str, int] = {"overdue-scheduled": release_overdue_scheduled()}
-    for name, func in SWEEPERS.items():
+    for name, func in sweepers().items():
         try:
             counts[name] = func()
             db.session.commit()

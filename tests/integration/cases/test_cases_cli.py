@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.cases.models import CaseCategory
 from app.cases.reference import damm_digit
 from app.cases.services import NewReport, create_case
+from app.cases.vocabulary import CaseCategory
 from app.extensions import db
 from app.staff.models import AuditEntry
 from tests.integration.referral.referral_helpers import (

@@ -9,7 +9,7 @@ from app.cases.models import Case, CaseCategory
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
 from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
-from app.referral.dispatch import place_parts, render_alert
+from app.referral.services import place_parts, render_alert
 from app.referral.texts import exhausted_text
 from tests.integration.referral.referral_helpers import BAGAMOYO, PWANI, report, responder, sms_to
 

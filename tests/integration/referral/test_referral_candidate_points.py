@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.services import best_point
-from app.referral.dispatch import candidates
 from app.referral.roles import ResponderRole
+from app.referral.services import candidates
 from tests.integration.referral.referral_helpers import (
     BAGAMOYO,
     DSM,

@@ -161,8 +161,8 @@ def test_info_resends_the_alert_and_help_lists_the_commands(app, run_jobs) -> No
 
 
 def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> None:
-    from app.cases.models import CaseCategory
     from app.cases.services import NewReport, create_case
+    from app.cases.vocabulary import CaseCategory
 
     police = responder("police_gcd", ward=KARIAKOO)
     case = create_case(NewReport(category=CaseCategory.BEGGING, council_id="TZ-02-C053",

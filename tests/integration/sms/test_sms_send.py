@@ -11,8 +11,9 @@ import time_machine
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from app.cases.models import CaseCategory
-from app.cases.services import NewReport, case_created, create_case
+from app.cases.services import NewReport, create_case
+from app.cases.signals import case_created
+from app.cases.vocabulary import CaseCategory
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council

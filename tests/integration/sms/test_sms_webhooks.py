@@ -1,4 +1,4 @@
-"""The AT callbacks: inbound SMS and delivery reports (CONTRACT.md, "Callback URLs")."""
+"""The AT callbacks: inbound SMS and delivery reports (docs/interface.md, "Callback URLs")."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.exc import OperationalError
 
+from app import transaction
 from app.cases.models import Case
 from app.extensions import db
 from app.ussd import services, views
@@ -47,7 +48,7 @@ def failing(real: Callable[..., Any], times: int, error: Callable[[], Exception]
 
 @pytest.fixture(autouse=True)
 def _no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "BUSY_PAUSE", 0.001)
+    monkeypatch.setattr(transaction, "BUSY_PAUSE", 0.001)
 
 
 def test_a_locked_first_hop_is_answered_with_the_main_menu(
@@ -80,7 +81,7 @@ def test_a_database_that_stays_locked_gives_the_hotline_numbers(
     wrapper, calls = failing(views.handle_hop, 99, locked)
     monkeypatch.setattr(views, "handle_hop", wrapper)
     assert dial(client, "").text.startswith(UNAVAILABLE)
-    assert len(calls) == views.BUSY_TRIES
+    assert len(calls) == transaction.BUSY_TRIES
 
 
 def test_other_database_errors_are_not_tried_again(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.cases.reference import LENGTH, is_valid_reference
-from app.referral.commands import KEYWORDS, Command, Verb, parse_command
+from app.referral.sms_commands import KEYWORDS, Command, Verb, parse_command
 
 ANY = st.characters(exclude_categories=("Cs",))
 KEYWORD = st.sampled_from(sorted(KEYWORDS))

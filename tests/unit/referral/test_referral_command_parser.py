@@ -1,7 +1,7 @@
 import pytest
 
 from app.cases.reference import damm_digit
-from app.referral.commands import Verb, parse_command
+from app.referral.sms_commands import Verb, parse_command
 
 REF = "123456" + str(damm_digit("123456"))
 TYPO = REF[:-1] + str((int(REF[-1]) + 1) % 10)

@@ -1,6 +1,6 @@
 import pytest
 
-from app.cases.models import CaseCategory
+from app.cases.vocabulary import CaseCategory
 from app.referral.roles import ResponderRole
 from app.referral.rules import DEFAULT_PATH, RulesError, load_rules, parse_rules
 

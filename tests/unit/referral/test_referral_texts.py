@@ -52,7 +52,7 @@ def test_replies_without_place_fit_one_sms(lang: str) -> None:
 
 
 def test_every_category_role_and_urgency_has_a_name() -> None:
-    from app.cases.models import CaseCategory
+    from app.cases.vocabulary import CaseCategory
     from app.referral.roles import ResponderRole
 
     keys = set(catalog_keys(CATALOGS, "sw"))
@@ -63,7 +63,7 @@ def test_every_category_role_and_urgency_has_a_name() -> None:
 
 @pytest.mark.parametrize("lang", ["sw", "en"])
 def test_info_carries_the_landmark_in_one_sms_at_the_longest(lang: str) -> None:
-    from app.cases.models import CaseCategory
+    from app.cases.vocabulary import CaseCategory
 
     parts = ["Kariakoo", "Ilala (Dar es Salaam CC)", "Dar es Salaam"]
     landmark = "Nyumba ya bluu nyuma ya msikiti mkubwa karibu na kituo cha basi"[:60]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cases.models import CaseCategory, ChildrenCount, LabourKind, SeenWhen
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES, catalog_keys
 from app.ussd import menu

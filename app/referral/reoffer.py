@@ -22,16 +22,16 @@ from app.cases.services import record
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.referral import dispatch as svc
+from app.referral import services
 from app.referral.matching import Candidate, Site, rank, tier
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
 from app.referral.rules import WavePlan
+from app.referral.schedule import schedule_reoffer
 from app.referral.status import AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
-from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,14 @@ def unhandled_cases() -> sa.Select[tuple[int]]:
                                                  ReferralWave.closed_at.is_(None)).exists()
     return (sa.select(Case.id)
             .where(sa.or_(Case.status == CaseStatus.NEEDS_ATTENTION,
-                          sa.and_(Case.status.in_(svc.SEEKING), ~open_wave)))
+                          sa.and_(Case.status.in_(services.SEEKING), ~open_wave)))
             .order_by(Case.urgent.desc(), Case.created_at, Case.id))
 
 
 def is_unhandled(case: Case) -> bool:
     if case.status is CaseStatus.NEEDS_ATTENTION:
         return True
-    return case.status in svc.SEEKING and not db.session.scalar(
+    return case.status in services.SEEKING and not db.session.scalar(
         sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
                                          ReferralWave.closed_at.is_(None)))
 
@@ -72,13 +72,14 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
     """
     if not is_unhandled(case):
         return None
-    plans = svc.rulebook().waves_for(case.category.value, case.urgent)
+    plans = services.rulebook().waves_for(case.category.value, case.urgent)
     if want is not None and not _could_match(case, want, plans):
         return None  # the usual answer, found without ranking every responder
     again = ask_again(case)
-    exclude = svc.already_alerted(case) - again
-    site = svc.case_site(case)
-    ranked = [rank(site, svc.candidates(p.roles), p.roles, exclude=exclude, max_tier=p.max_tier)
+    exclude = services.already_alerted(case) - again
+    site = services.case_site(case)
+    ranked = [rank(site, services.candidates(p.roles), p.roles, exclude=exclude,
+                   max_tier=p.max_tier)
               for p in plans]
     reachable = {c.id for found in ranked for c in found}
     if not reachable or (want is not None and not want & reachable):
@@ -86,7 +87,7 @@ def new_round(case: Case, *, reason: str, want: set[int] | None = None) -> Refer
     step = next(n for n, found in enumerate(ranked, 1) if found)
     entry = record(case, "rescue", detail={"reason": reason, "step": step,
                                            "available": sorted(want) if want else []})
-    wave = svc.open_wave(case, step, exclude=exclude)
+    wave = services.open_wave(case, step, exclude=exclude)
     if wave is not None:
         asked = set(db.session.scalars(sa.select(Alert.responder_id).where(
             Alert.wave_id == wave.id)))
@@ -113,12 +114,8 @@ def ask_again(case: Case) -> set[int]:
 
 
 def became_available(responder: Responder) -> None:
-    """Queue the rescue job for a responder who can now receive alerts (after commit)."""
-    from app.referral.tasks import rescue_for_responder
-
-    now = utcnow()
-    enqueue_after_commit(rescue_for_responder, responder.id, now.isoformat(),
-                         job_id=f"rescue-responder-{responder.id}-{int(now.timestamp())}")
+    """Queue the re-offer job for a responder who can now receive alerts (after commit)."""
+    schedule_reoffer(responder.id, utcnow())
 
 
 def tell_supervisor(supervisor: Responder, since: datetime) -> OutboundSms | None:

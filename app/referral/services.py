@@ -24,12 +24,12 @@ from app.referral.matching import Candidate, Point, Site, pick
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
 from app.referral.rules import REACH, RuleBook, WavePlan
+from app.referral.schedule import schedule_wave_deadline
 from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
 from app.referral.texts import alert_text, exhausted_text, info_text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.sms.status import SmsStatus
-from app.worker.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,6 @@ def open_wave(case: Case, step: int, *, exclude: set[int] | None = None
 
 
 def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int]) -> ReferralWave:
-    from app.referral.tasks import check_wave
-
     now = utcnow()
     number = 1 + (db.session.scalar(sa.select(sa.func.max(ReferralWave.number)).where(
         ReferralWave.case_id == case.id)) or 0)
@@ -154,9 +152,7 @@ def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int])
     event = CaseEvent.ESCALATE if case.status is CaseStatus.REFERRED else CaseEvent.REFER
     apply_event(case, event, detail={"wave": number, "step": step, "responders": responder_ids,
                                      "deadline": wave.deadline_at.isoformat()})
-    # RQ keeps whole seconds: round up so the job never wakes before the deadline.
-    at = wave.deadline_at.replace(microsecond=0) + timedelta(seconds=1)
-    enqueue_after_commit(check_wave, wave.id, job_id=f"wave-deadline-{wave.id}", at=at)
+    schedule_wave_deadline(wave.id, wave.deadline_at)
     return wave
 
 
@@ -271,9 +267,3 @@ def release_lead(case: Case) -> None:
         move_alert(alert, AlertEvent.CANCEL, reason="released")
     case.lead_responder_id = None
 
-
-def request_check(wave_id: int) -> None:
-    """Look at a wave again right after commit (a slot failed or was declined)."""
-    from app.referral.tasks import check_wave
-
-    enqueue_after_commit(check_wave, wave_id, job_id=f"wave-check-{wave_id}")

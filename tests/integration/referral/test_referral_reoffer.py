@@ -14,7 +14,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
 from app.referral.models import ReferralWave
-from app.referral.rescue import REALERT_AFTER
+from app.referral.reoffer import REALERT_AFTER
 from app.referral.status import AlertStatus
 from app.referral.tasks import rescue_for_responder
 from tests.integration.referral.referral_helpers import (
@@ -107,7 +107,7 @@ def test_exhausted_without_any_supervisor_is_an_error_and_on_the_timeline(
         app, run_jobs, caplog) -> None:
     responder("hotline_supervisor", council=None, confirmed=False)
     responder("hotline_supervisor", council=None, on_duty=False)
-    with caplog.at_level(logging.ERROR, logger="app.referral.dispatch"):
+    with caplog.at_level(logging.ERROR, logger="app.referral.services"):
         case = report()
         run_jobs()
     assert fresh(case).status is CaseStatus.NEEDS_ATTENTION
