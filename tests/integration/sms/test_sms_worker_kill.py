@@ -117,7 +117,10 @@ def test_a_retry_scheduled_by_a_killed_worker_runs_once_it_is_due(
     db.session.commit()
     redis_conn.zadd(scheduled.key, {retry: int(now.timestamp())})
 
+    listening = log.read_text().count("Listening on")
     start_worker()
+    wait_until(lambda: log.read_text().count("Listening on") > listening, 60, log,
+               "the new worker to start")
     started = time.monotonic()
     # Within one reconcile interval (1 s here) plus the grace for a live scheduler, plus slack.
     wait_until(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 12, log,
