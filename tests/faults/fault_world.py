@@ -33,11 +33,13 @@ KEEP = ("regions", "councils", "wards", "responders", "alembic_version")
 
 class Stats(dict):  # type: ignore[type-arg]
     def __init__(self) -> None:
-        super().__init__(runs=0, faults=0, taken=0, lost=0, duplicates=0, ambiguous=0)
+        super().__init__(runs=0, faults=0, taken=0, lost=0, late=0, duplicates=0,
+                         ambiguous=0)
 
     def line(self) -> str:
         return (f"fault suite: runs={self['runs']} faults injected={self['faults']} "
                 f"reports taken={self['taken']} reports lost={self['lost']} "
+                f"(first alert not sent in the recovery window: {self['late']}) "
                 f"duplicates outside the ambiguous window={self['duplicates']} "
                 f"(possible duplicates marked: {self['ambiguous']})")
 
@@ -133,9 +135,17 @@ class World:
         with self.app.app_context():
             db.session.remove()
             names = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP]
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names)
-                                     + " RESTART IDENTITY CASCADE"))
+            for attempt in range(10):  # the running worker's reconciler may hold a lock
+                try:
+                    with db.engine.begin() as conn:
+                        conn.execute(sa.text("SET lock_timeout = '2s'"))
+                        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names)
+                                             + " RESTART IDENTITY CASCADE"))
+                    break
+                except sa.exc.OperationalError:
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.5)
         self.redis_client().flushdb()
 
     # -- faults ---------------------------------------------------------------------------------

@@ -170,17 +170,19 @@ def recover(world: World, people: list[str], pg_down: bool, killed: bool) -> Non
     world.ensure_worker()
 
 
-def fast_forward(killed: bool) -> None:
-    """Time passes: backoffs end, and (after a kill) the lease of a dead try runs out."""
+def fast_forward() -> None:
+    """Time passes: backoffs end, and the lease of a try lost to a fault (a killed worker, a
+    database gone between claim and outcome: claimed over 15 s ago) runs out, as it would
+    after its 2 minutes."""
     now = utcnow()
     db.session.execute(sa.update(OutboundSms).where(
         OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)
         .values(next_attempt_at=now))
-    if killed:
-        db.session.execute(sa.update(OutboundSms).where(
-            OutboundSms.status == SmsStatus.SENDING,
-            OutboundSms.claimed_at > now - timedelta(seconds=125))
-            .values(claimed_at=now - timedelta(seconds=125)))
+    db.session.execute(sa.update(OutboundSms).where(  # a send takes a few seconds at most
+        OutboundSms.status == SmsStatus.SENDING,
+        OutboundSms.claimed_at < now - timedelta(seconds=15),
+        OutboundSms.claimed_at > now - timedelta(seconds=125))
+        .values(claimed_at=now - timedelta(seconds=125)))
     db.session.commit()
 
 
@@ -194,7 +196,7 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
             world.ensure_worker()  # a supervisor (systemd Restart=always) restarts a dead one
             try:
                 db.session.rollback()
-                fast_forward(killed)
+                fast_forward()
                 for row_id, status in db.session.execute(
                         sa.select(OutboundSms.id, OutboundSms.status)):
                     # queued <-> sending is a retry; once the provider took it, only forward.
@@ -212,7 +214,8 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
             time.sleep(0.5)
         time.sleep(1)  # late delivery reports
         db.session.rollback()
-        lost = sum(1 for ref in taken.values() if not first_alert_sent(ref))
+        lost = sum(1 for ref in taken.values() if not case_exists(ref))
+        late = sum(1 for ref in taken.values() if case_exists(ref) and not first_alert_sent(ref))
         stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
                                   .where(OutboundSms.status == SmsStatus.SENDING))
         overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
@@ -227,7 +230,13 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
               + "\n".join(world.log.read_text(errors="replace").splitlines()[-60:]))
     assert stuck == 0, "an SMS is still claimed by a worker after recovery"
     assert overdue == 0, "a wave is past its deadline + one reconcile interval after recovery"
+    STATS["late"] += late
+    assert late == 0, f"{late} case(s) whose first alert was not sent within the recovery window"
     return lost, duplicates, ambiguous
+
+
+def case_exists(reference: str) -> bool:
+    return db.session.scalar(sa.select(Case.id).where(Case.reference == reference)) is not None
 
 
 def settled(taken: dict[int, str]) -> bool:
