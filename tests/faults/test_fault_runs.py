@@ -222,11 +222,12 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
             ReferralWave.closed_at.is_(None),
             ReferralWave.deadline_at < utcnow() - timedelta(seconds=RECONCILE + 8)))
         duplicates, ambiguous = count_duplicates()
-        late = [(w.id, w.case_id, w.number, w.deadline_at.isoformat()) for w in db.session.scalars(
-            sa.select(ReferralWave).where(ReferralWave.closed_at.is_(None)))]
+        open_waves = [(w.id, w.case_id, w.number, w.deadline_at.isoformat())
+                      for w in db.session.scalars(
+                          sa.select(ReferralWave).where(ReferralWave.closed_at.is_(None)))]
         db.session.remove()
     if overdue:
-        print(f"open waves: {late}; now {utcnow().isoformat()}; worker log:\n"
+        print(f"open waves: {open_waves}; now {utcnow().isoformat()}; worker log:\n"
               + "\n".join(world.log.read_text(errors="replace").splitlines()[-60:]))
     assert stuck == 0, "an SMS is still claimed by a worker after recovery"
     assert overdue == 0, "a wave is past its deadline + one reconcile interval after recovery"
