@@ -129,8 +129,11 @@ class PostgresCluster:
             raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}")
 
     def start(self) -> PostgresCluster:
+        # fsync off is safe here: faults kill PostgreSQL, never the machine, and the page
+        # cache survives. synchronous_commit stays on: off, an immediate stop would lose
+        # commits that Linda already reported (a case number shown, then gone).
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                "-c fsync=off -c full_page_writes=off")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w",
                   "-t", "30", "start")
         return self
