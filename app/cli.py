@@ -57,19 +57,43 @@ cli = LindaGroup(create_app=app_from_environment,
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--server", "server_name", type=click.Choice(["auto", "gunicorn", "waitress"]),
+              default=None, help="auto (default, or WEB_SERVER): gunicorn when "
+              "LINDA_ENV=production, waitress otherwise")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="gunicorn worker processes (default WEB_WORKERS, else 2 x cores + 1)")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="waitress threads (one process)")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, server_name: str | None, workers: int | None,
+                  threads: int) -> None:
     """Serve the web app; without REDIS_URL also run the worker in this process."""
-    import waitress  # only `linda serve` needs the HTTP server; other commands start faster
+    from app.web.server import choose_server, default_workers, gunicorn_options, serve_gunicorn
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
     warn_at_start(app)
     app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
+    server = choose_server(server_name or app.config["WEB_SERVER"], app.config)
+    embedded_worker = (app.extensions["linda_jobs"].embedded
+                       and app.config["LINDA_EMBEDDED_WORKER"])
+    if server == "gunicorn":
+        if embedded_worker:
+            raise click.ClickException(
+                "gunicorn runs several processes, and the embedded queue lives in one: set "
+                "REDIS_URL and run `linda worker`, or use --server waitress")
+        if sys.platform == "win32":
+            raise click.ClickException("gunicorn does not run on Windows: use --server waitress")
+        count = workers or app.config["WEB_WORKERS"] or default_workers()
+        _print_banner(app, host, port)
+        click.echo(f"gunicorn with {count} worker processes")
+        serve_gunicorn(app, gunicorn_options(host, port, count))
+        return
+    import waitress  # only `linda serve` needs the HTTP server; other commands start faster
+
     _print_banner(app, host, port)
     runner = None
-    if app.extensions["linda_jobs"].embedded and app.config["LINDA_EMBEDDED_WORKER"]:
+    if embedded_worker:
         runner = EmbeddedRunner(app)
         runner.start()
         click.echo("embedded worker, scheduler and reconciler running in this process")

@@ -62,6 +62,27 @@ def parse_log_format(name: str, raw: str) -> str:
     return value
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(name: str, raw: str) -> int:
+    """``90s``, ``15m``, ``12h``, ``30d`` (a bare number is seconds) as whole seconds."""
+    value = raw.strip().lower()
+    unit = value[-1:] if value[-1:] in _UNITS else "s"
+    number = value[:-1] if value[-1:] in _UNITS else value
+    if not number.isdigit() or int(number) <= 0:
+        raise ConfigError(f"{name}={raw!r} is not a duration: write e.g. 30d, 12h, 15m or 90s")
+    return int(number) * _UNITS[unit]
+
+
+def parse_durations(name: str, raw: str) -> tuple[int, ...]:
+    """A comma-separated list of durations, e.g. ``30d,90d,180d``, in increasing order."""
+    values = tuple(parse_duration(name, part) for part in raw.split(",") if part.strip())
+    if not values or list(values) != sorted(set(values)):
+        raise ConfigError(f"{name}={raw!r} must list increasing durations, e.g. 30d,90d,180d")
+    return values
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its parser and its default (None means unset)."""
@@ -91,6 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
     Setting("METRICS_TOKEN", parse_str, None, secret=True,
             help="bearer token for /metrics from other hosts; unset: loopback only"),
+    Setting("FOLLOWUP_SCHEDULE", parse_durations, (30 * 86400, 90 * 86400, 180 * 86400),
+            help="check-ins after a child is returned or placed: durations with units s m h d"),
     # Extensions to the contract (documented in the README).
     Setting("FOLLOW_UP_AFTER_SECONDS", parse_positive_int, 86400,
             help="remind the lead responder when a case stays open this long"),
@@ -103,6 +126,27 @@ SETTINGS: tuple[Setting, ...] = (
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
     Setting("LOG_FORMAT", parse_log_format, "text",
             help="text, or json: one JSON object a line with the request id"),
+    Setting("WEB_SERVER", parse_str, "auto",
+            help="`linda serve`: auto (gunicorn in production, else waitress), gunicorn, waitress"),
+    Setting("WEB_WORKERS", parse_positive_int, None,
+            help="gunicorn worker processes of `linda serve`; unset: 2 x cores + 1"),
+    Setting("FOLLOWUP_ANSWER_WITHIN", parse_duration, 7 * 86400,
+            help="a check-in unanswered this long goes to the hotline supervisors"),
+    Setting("FOLLOWUP_RETRY_AFTER", parse_duration, 7 * 86400,
+            help="a check-in answered 'could not reach' is asked again this much later"),
+    Setting("PLACEMENT_TIMEOUT_SECONDS", parse_positive_int, 7200,
+            help="time a centre has to answer a placement request before the next is asked"),
+    Setting("BROADCAST_PER_MINUTE", parse_positive_int, 60,
+            help="coordination messages leave the outbox at this steady rate"),
+    # The staff dashboard (app/staff).
+    Setting("STAFF_IDLE_TIMEOUT_SECONDS", parse_positive_int, 1800,
+            help="a dashboard session unused this long ends"),
+    Setting("STAFF_SESSION_MAX_SECONDS", parse_positive_int, 43200,
+            help="a dashboard session ends this long after sign-in, used or not"),
+    Setting("STAFF_QUEUE_REFRESH_SECONDS", parse_positive_int, 10,
+            help="how often the open queue and case pages refresh themselves"),
+    Setting("STAFF_SECURE_COOKIES", parse_bool, False,
+            help="Secure cookie flag outside production (always on in production)"),
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),
@@ -132,6 +176,9 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
             f"LINDA_ENV={config['LINDA_ENV']!r} is unknown: use development or production"
         )
     production = config["LINDA_ENV"] == "production"
+    if config["WEB_SERVER"] not in {"auto", "gunicorn", "waitress"}:
+        raise ConfigError(f"WEB_SERVER={config['WEB_SERVER']!r} is unknown: use auto, gunicorn "
+                          "or waitress")
 
     for name in SECRET_NAMES:
         if config[name]:

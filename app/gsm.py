@@ -53,3 +53,15 @@ def to_gsm7(text: str) -> str:
         base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
         out.append("".join(c for c in base if c in BASIC))
     return "".join(out)
+
+
+#: Septets per segment once a message needs more than one (the rest is the joining header).
+SMS_CONCAT_LIMIT = 153
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a GSM-7 text is billed as (1 up to 160 septets, then 153 each)."""
+    length = gsm7_length(text)
+    if length <= SMS_SINGLE_LIMIT:
+        return 1
+    return -(-length // SMS_CONCAT_LIMIT)

@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 
-KEEP_TABLES = {"regions", "councils", "wards", "alembic_version"}
+KEEP_TABLES = {"regions", "councils", "wards", "gazetteer_versions", "alembic_version"}
 WEBHOOK_TOKEN = "test-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdef0123456789"
 

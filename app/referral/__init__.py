@@ -25,3 +25,6 @@ def init_app(app: Flask) -> None:
     register_sweeper(app, "referral-follow-up", tasks.sweep_follow_ups)
     register_sweeper(app, "referral-rescue", tasks.sweep_needs_attention)
     app.cli.add_command(responders_cli)
+    from app.referral.views import bp
+
+    app.register_blueprint(bp)

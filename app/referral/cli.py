@@ -17,6 +17,7 @@ from app.referral.directory import (
     parse_csv,
     write_csv,
 )
+from app.staff.services import audit
 
 
 @click.group("responders", help="The responder directory (CSV, see docs/interface.md).")
@@ -65,7 +66,11 @@ def export_command(output: Path | None) -> None:
     rows = export_rows()
     if output is None:
         write_csv(rows, sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            write_csv(rows, fh)
+    audit("cli", "responders.export", "responder", None, rows=len(rows))
+    db.session.commit()
+    if output is None:
         return
-    with output.open("w", encoding="utf-8", newline="") as fh:
-        write_csv(rows, fh)
     click.echo(f"wrote {len(rows)} responder(s) to {output}", err=True)

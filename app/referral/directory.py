@@ -113,14 +113,19 @@ def _parse_records(reader: csv.DictReader[str]) -> list[Row]:
     return rows
 
 
+def parse_record(rec: dict[str, str], line: int = 1) -> Row:
+    """One responder typed into a form, checked by the same rules as a CSV row.
+
+    Raises:
+        ValueError: the first problem, in the words the CSV import uses.
+    """
+    return _parse_row(line, {k: (v or "").strip() for k, v in rec.items()})
+
+
 def _parse_row(line: int, rec: dict[str, str]) -> Row:
     if not rec.get("name"):
         raise ValueError("name is empty")
-    try:
-        phone = normalise_phone(rec.get("phone", ""))
-    except InvalidPhoneError:
-        raise ValueError(f"phone {rec.get('phone')!r} is not a Tanzanian phone number "
-                         "(write 0712345678 or +255712345678)") from None
+    phone = parse_phone(rec.get("phone", ""))
     role = parse_role(rec.get("role", ""))
     region, council, ward = _resolve(rec.get("region", ""), rec.get("council", ""),
                                      rec.get("ward", ""))
@@ -138,7 +143,25 @@ def _parse_row(line: int, rec: dict[str, str]) -> Row:
                lat, lon)
 
 
+def parse_phone(raw: str) -> str:
+    """E.164 form of a phone cell.
+
+    Raises:
+        ValueError: not a Tanzanian number; the message says how to write one.
+    """
+    try:
+        return normalise_phone(raw)
+    except InvalidPhoneError:
+        raise ValueError(f"phone {raw!r} is not a Tanzanian phone number "
+                         "(write 0712345678 or +255712345678)") from None
+
+
 def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str | None]:
+    """Region, council and ward ids of a CSV row's place (council and ward may be empty).
+
+    Raises:
+        ValueError: a name is unknown or ambiguous; the message carries the suggestions.
+    """
     if not region:
         raise ValueError("region is empty")
     if ward and not council:
@@ -154,6 +177,10 @@ def _resolve(region: str, council: str, ward: str) -> tuple[str, str | None, str
     except gz.GazetteerLookupError as exc:
         raise ValueError(str(exc)) from None
     return place.region.id, place.council.id, place.ward.id if place.ward else None
+
+
+#: Shared with other CSV directories (protection centres) so every file reads places alike.
+resolve_place_ids = _resolve
 
 
 def import_responders(rows: Iterable[Row], *, actor: str, added_by: str) -> ImportSummary:
@@ -196,10 +223,12 @@ def ask_confirmation(responder: Responder, added_by: str) -> None:
                                          ref_kind="responder", ref_id=responder.id).id
 
 
-def export_rows() -> list[dict[str, str]]:
-    """Every responder as a CSV row that imports back unchanged."""
+def export_rows(responders: Iterable[Responder] | None = None) -> list[dict[str, str]]:
+    """Every responder (or those given) as a CSV row that imports back unchanged."""
     out = []
-    for r in db.session.scalars(sa.select(Responder).order_by(Responder.id)):
+    if responders is None:
+        responders = db.session.scalars(sa.select(Responder).order_by(Responder.id))
+    for r in responders:
         council = db.session.get(Council, r.council_id) if r.council_id else None
         ward = db.session.get(Ward, r.ward_id) if r.ward_id else None
         out.append({

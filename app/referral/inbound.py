@@ -7,6 +7,7 @@ number the case was sent to.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import timedelta
 
@@ -78,8 +79,17 @@ def handle_inbound(msg: InboundSms) -> None:
     log.info("inbound sms %s: %s", msg.id, outcome)
 
 
+#: Packages that act on SMS after the referral (places, check-ins, replies to coordination
+#: messages); each ``handle`` returns None when the message is not theirs.
+AFTERCARE_HANDLERS = ("app.centres.sms", "app.followup.sms", "app.broadcast.sms")
+
+
 def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, str, dict]:
     verb = command.verb
+    for name in AFTERCARE_HANDLERS:
+        handled = importlib.import_module(name).handle(responder, command, msg)
+        if handled is not None:
+            return handled  # (outcome, "alert", {"body": the reply, already rendered})
     if verb is Verb.UNKNOWN:
         return "unknown_command", "reply.unknown_command", {}
     if verb is Verb.HELP:
@@ -214,12 +224,10 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
         record(case, "command_refused", actor=f"responder:{responder.id}",
                detail={"verb": "done", "reason": "not the lead"})
         return "not_lead", "reply.not_lead", {"ref": ref}
-    if command.rest:
-        case.outcome = command.rest
-    services.move_alert(alert, AlertEvent.FINISH)
-    apply_event(case, CaseEvent.CLOSE, actor=f"responder:{responder.id}",
-                detail={"outcome_given": bool(command.rest)})
-    return "closed", "reply.done", {"ref": ref}
+    from app.followup.sms import close_by_sms
+
+    return close_by_sms(responder, case, command.rest,
+                        finish=lambda: services.move_alert(alert, AlertEvent.FINISH))
 
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command

@@ -86,4 +86,4 @@ class Alert(Base):
     reminded_at: Mapped[datetime | None]  # the lead's follow-up reminder
     reason: Mapped[str | None] = mapped_column(sa.String(200))  # decline reason, failure
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

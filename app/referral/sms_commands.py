@@ -23,6 +23,13 @@ class Verb(enum.StrEnum):
     HELP = "help"
     STOP = "stop"
     START = "start"
+    # After the referral (app/centres, app/followup): a place in a centre, check-in answers.
+    PLACE = "place"
+    ADMIT = "admit"
+    DISCHARGE = "discharge"
+    SAFE = "safe"
+    CONCERN = "concern"
+    UNREACHED = "unreached"
     UNKNOWN = "unknown"
 
 
@@ -35,9 +42,20 @@ KEYWORDS: Final = {
     "HELP": (Verb.HELP, "en"), "MSAADA": (Verb.HELP, "sw"),
     "STOP": (Verb.STOP, "en"), "ACHA": (Verb.STOP, "sw"),
     "START": (Verb.START, "en"), "ANZA": (Verb.START, "sw"),
+    "PLACE": (Verb.PLACE, "en"), "MAHALI": (Verb.PLACE, "sw"),
+    "ADMIT": (Verb.ADMIT, "en"), "POKEA": (Verb.ADMIT, "sw"),
+    "DISCHARGE": (Verb.DISCHARGE, "en"), "TOKA": (Verb.DISCHARGE, "sw"),
+    # Check-in answers: the number from the check-in SMS, or a word in either language.
+    "1": (Verb.SAFE, None), "SAFE": (Verb.SAFE, "en"), "SALAMA": (Verb.SAFE, "sw"),
+    "2": (Verb.CONCERN, None), "CONCERN": (Verb.CONCERN, "en"),
+    "WASIWASI": (Verb.CONCERN, "sw"),
+    "3": (Verb.UNREACHED, None), "UNREACHED": (Verb.UNREACHED, "en"),
+    "SIKUMPATA": (Verb.UNREACHED, "sw"),
 }
 #: Commands about one case.
-CASE_VERBS: Final = frozenset({Verb.ACK, Verb.DECLINE, Verb.DONE, Verb.INFO})
+CASE_VERBS: Final = frozenset({Verb.ACK, Verb.DECLINE, Verb.DONE, Verb.INFO, Verb.PLACE,
+                               Verb.ADMIT, Verb.DISCHARGE, Verb.SAFE, Verb.CONCERN,
+                               Verb.UNREACHED})
 
 _NUMBER = re.compile(r"^#?(\d[\d-]*)(?:[\s.,]+|$)")
 

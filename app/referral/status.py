@@ -63,7 +63,8 @@ TRANSITIONS: Final[Mapping[tuple[AlertStatus, AlertEvent], AlertStatus]] = {
     (A.ACCEPTED, V.CANCEL): A.CANCELLED,  # the lead handed the case back
     (A.ACCEPTED, V.FINISH): A.DONE,
     (A.DONE, V.FINISH): A.DONE,  # the same DONE twice
-    (A.EXPIRED, V.RESEND): A.PENDING,  # never a decline, a failure or a cancel
+    (A.EXPIRED, V.RESEND): A.PENDING,  # never a decline or a failure
+    (A.CANCELLED, V.RESEND): A.PENDING,  # staff hand a case to one who was stood down
 }
 
 

@@ -1,20 +1,25 @@
-"""Staff accounts and the audit log."""
+"""Staff accounts and the audit log. Services flush; the caller commits."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.clock import utcnow
 from app.extensions import db
-from app.staff.models import AuditEntry, StaffRole, StaffUser
+from app.gazetteer.services import UnknownPlaceError, require_region
+from app.staff.models import AuditEntry, StaffRole, StaffSession, StaffUser
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+#: A new password must be at least this long; length beats composition rules.
+MIN_PASSWORD_LENGTH = 12
 
 
 class StaffInputError(ValueError):
@@ -23,33 +28,130 @@ class StaffInputError(ValueError):
 
 def audit(actor: str, action: str, target_kind: str | None = None,
           target_id: object | None = None, **detail: Any) -> AuditEntry:
-    """Append to the audit log in the caller's transaction."""
+    """Append to the audit log in the caller's transaction. Never pass personal data."""
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, target_kind=target_kind,
                        target_id=None if target_id is None else str(target_id), detail=detail)
     db.session.add(entry)
     return entry
 
 
-def create_staff(email: str, role: str, *, actor: str = "cli") -> tuple[StaffUser, str]:
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(user: StaffUser, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_staff(email: str) -> StaffUser | None:
+    return db.session.scalar(
+        sa.select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
+def require_staff(email: str) -> StaffUser:
+    """Raises: StaffInputError: no account has that email."""
+    user = find_staff(email)
+    if user is None:
+        raise StaffInputError(f"no staff account for {email.strip().lower()}: "
+                              f"create it with `linda staff create`")
+    return user
+
+
+def create_staff(email: str, role: str, regions: Sequence[str] = (), *,
+                 actor: str = "cli") -> tuple[StaffUser, str]:
     """Create a dashboard user; returns it with a one-time password to hand over.
 
     Raises:
-        StaffInputError: bad email, unknown role, or the email is taken.
+        StaffInputError: bad email, unknown role or region, an agent without a region, a
+            region for another role, or the email is taken.
     """
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise StaffInputError(f"{email!r} is not an email address")
     try:
-        staff_role = StaffRole(role)
+        staff_role = StaffRole(role.strip().lower())
     except ValueError:
         roles = ", ".join(r.value for r in StaffRole)
         raise StaffInputError(f"unknown role {role!r}: use one of {roles}") from None
-    if db.session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)):
+    if staff_role is StaffRole.AGENT and not regions:
+        raise StaffInputError("an agent needs at least one --region (the cases they may see)")
+    if regions and staff_role is not StaffRole.AGENT:
+        raise StaffInputError(f"--region only scopes an agent; a {staff_role} sees all regions")
+    places = []
+    for name in regions:
+        try:
+            places.append(require_region(name))
+        except UnknownPlaceError as exc:
+            raise StaffInputError(str(exc)) from None
+    if find_staff(email) is not None:
         raise StaffInputError(f"{email} already has an account")
-    password = secrets.token_urlsafe(12)
-    user = StaffUser(email=email, role=staff_role, password_hash=_hasher.hash(password),
-                     must_change_password=True)
+    password = _one_time_password()
+    user = StaffUser(email=email, role=staff_role, password_hash=hash_password(password),
+                     must_change_password=True, regions=places)
     db.session.add(user)
     db.session.flush()
-    audit(actor, "staff.create", "staff_user", user.id, role=staff_role.value)
+    audit(actor, "staff.create", "staff_user", user.id, role=staff_role.value,
+          regions=sorted(r.id for r in places))
     return user, password
+
+
+def disable_staff(email: str, *, actor: str = "cli") -> StaffUser:
+    """Stop an account and end every session it has.
+
+    Raises:
+        StaffInputError: no such account.
+    """
+    user = require_staff(email)
+    user.active = False
+    revoke_sessions(user)
+    audit(actor, "staff.disable", "staff_user", user.id)
+    return user
+
+
+def reset_staff(email: str, *, actor: str = "cli") -> tuple[StaffUser, str]:
+    """A new one-time password (changed at next sign-in); sessions and the TOTP enrolment end.
+
+    A reset is what a staff member who lost their phone asks for, so the authenticator is
+    enrolled again too.
+
+    Raises:
+        StaffInputError: no such account.
+    """
+    user = require_staff(email)
+    password = _one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.active = True
+    user.totp_secret = None
+    user.totp_last_step = None
+    revoke_sessions(user)
+    audit(actor, "staff.reset", "staff_user", user.id)
+    return user, password
+
+
+def change_password(user: StaffUser, new: str, *, actor: str) -> None:
+    """Raises: StaffInputError: the password is too short or is the one-time password."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise StaffInputError("too_short")
+    if password_matches(user, new):
+        raise StaffInputError("same")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    audit(actor, "staff.password_change", "staff_user", user.id)
+
+
+def revoke_sessions(user: StaffUser, *, keep: StaffSession | None = None) -> int:
+    """End every live session of ``user`` (but ``keep``); returns how many ended."""
+    query = sa.update(StaffSession).where(
+        StaffSession.staff_id == user.id, StaffSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(StaffSession.id != keep.id)
+    result = db.session.execute(query.values(revoked_at=utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _one_time_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -48,6 +49,12 @@ from app.ussd.screens import (
 
 def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET) -> list[range]:
     """Split a list into pages that fit ``budget``; the split never depends on language."""
+    return list(_paginate(tuple(labels), budget))
+
+
+@lru_cache(maxsize=4096)
+def _paginate(labels: tuple[str, ...], budget: int) -> tuple[range, ...]:
+    # Every hop replays its path, paging the same few lists again: done once per list.
     pages: list[range] = []
     start, used = 0, 0
     for i, label in enumerate(labels):
@@ -57,7 +64,7 @@ def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET) -> list[range]:
             start, used = i, 0
         used += cost
     pages.append(range(start, len(labels)))
-    return pages
+    return tuple(pages)
 
 
 def _cap(label: str) -> str:

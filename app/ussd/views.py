@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 
 from app.extensions import db
 from app.transaction import committed
+from app.ussd import store
 from app.ussd.services import (
     Hop,
     HopError,
@@ -43,6 +44,7 @@ def ussd_hop(token: str) -> Response:
         # (or, confirming a report, the number it will have: see _without_database).
         log.exception("ussd hop failed (screen replaced by the hotline numbers)")
         return _answer(_without_database(hop))
+    _keep_session()
     _replay_spooled()
     return _answer(reply)
 
@@ -69,6 +71,16 @@ def _replay_spooled() -> None:
     except Exception:
         db.session.rollback()
         log.exception("spooled reports could not be replayed yet")
+
+
+def _keep_session() -> None:
+    """The session's state, once its hop is committed. A failure here costs the caller at
+    most a replayed screen, never the answer already committed (e.g. their case number)."""
+    try:
+        store.write_pending()
+    except Exception:
+        db.session.rollback()
+        log.exception("ussd session state could not be kept")
 
 
 @bp.post("/at/<token>/ussd/events")

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.ops.heartbeat import heartbeat_age
 from app.worker.queue import connection
 
-bp = Blueprint("health", __name__)
+bp = Blueprint("probes", __name__)
 
 
 @bp.get("/healthz")

@@ -20,10 +20,12 @@ from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
+from app.ussd import store
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 from app.ussd.services import DbProvider
 from app.ussd.sessions import abandoned_by_screen
 from app.ussd.tasks import purge_ussd_drafts
+from app.worker.queue import connection
 from tests.conftest import free_port
 from tests.integration.ussd.ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for
 
@@ -141,16 +143,39 @@ def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
         assert db.session.query(UssdDraft).count() == 0
 
         dial(client, partial, session="c")
+        end_session(client, "c")  # AT's notice: the caller hung up, the draft must survive
+        assert db.session.query(UssdDraft).count() == 1
         clock.shift(timedelta(minutes=16))
         assert dial(client, "", session="d").text.startswith("CON Linda: ulinzi wa watoto")
         assert purge_ussd_drafts() == 1  # the draft of "c"
-        db.session.expire_all()
-        session_c = db.session.get(UssdSession, "c")
-        assert session_c is not None and session_c.draft_enc is None
-        assert db.session.get(UssdSession, "b").draft_enc is None  # type: ignore[union-attr]
-        clock.shift(timedelta(days=1))
-        assert purge_ussd_drafts() == 4  # sessions a, b, c, d
-        assert db.session.query(UssdSession).count() == 0
+        assert db.session.query(UssdSession).count() == 0  # sessions live in Redis
+
+
+def end_session(client: FlaskClient, session: str, status: str = "Incomplete") -> None:
+    form = {"sessionId": session, "status": status, "phoneNumber": PHONE}
+    assert client.post(f"/at/{TOKEN}/ussd/events", data=form).status_code == 200
+
+
+def test_a_draft_outlives_redis_once_the_session_ended(client: FlaskClient) -> None:
+    dial(client, "1*1*2", session="a")
+    end_session(client, "a")
+    connection().flushdb()  # Redis lost: sessions, drafts, cached languages
+    offer = dial(client, "", session="b")
+    assert offer.text == "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya"
+    assert dial(client, "1", session="b").headers["at-ussd-hop-metadata"] == "report.labour"
+
+
+def test_a_finished_session_leaves_no_draft_in_the_database(client: FlaskClient) -> None:
+    dial(client, "1*1*2", session="a")
+    end_session(client, "a", status="Success")
+    assert db.session.query(UssdDraft).count() == 0
+    dial(client, "1*1*2", session="b")
+    end_session(client, "b")
+    assert db.session.query(UssdDraft).count() == 1
+    dial(client, "", session="c")
+    dial(client, "2", session="c")  # start afresh: the stored draft goes too
+    db.session.expire_all()
+    assert db.session.query(UssdDraft).count() == 0
 
 
 def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
@@ -164,6 +189,8 @@ def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
 
 def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None:
     dial(client, "1*1*2", session="a")
+    end_session(client, "a")
+    connection().flushdb()
     draft = db.session.get(UssdDraft, phone_hash(PHONE))
     assert draft is not None
     draft.path_enc = "v1:" + "A" * 40
@@ -241,11 +268,16 @@ def test_phone_with_a_space_for_plus_is_accepted(client: FlaskClient) -> None:
     assert dial(client, "", phone=" 255712345678").text.startswith("CON Linda:")
 
 
-def test_session_rows_hold_no_phone_number(client: FlaskClient) -> None:
+def test_session_state_holds_no_phone_number(client: FlaskClient) -> None:
     dial(client, "1*1*2")
-    session = db.session.get(UssdSession, "s-1")
+    session = store.load("s-1")
     assert session is not None and session.phone_hash == phone_hash(PHONE)
     assert session.hops == 1 and session.last_screen == "report.labour"
+    redis_conn = connection()
+    stored = b" ".join(k + b"=" + (redis_conn.get(k) or b"")
+                       for k in redis_conn.keys("linda:ussd:*"))
+    assert b"712345678" not in stored and b"1*1*2" not in stored and b'"1", "1"' not in stored
+    end_session(client, "s-1")
     draft = db.session.get(UssdDraft, phone_hash(PHONE))
     assert draft is not None and draft.path_enc.startswith("v1:") and "[" not in draft.path_enc
     assert draft.path == ["1", "1", "2"]

@@ -16,19 +16,22 @@ from app.worker.queue import SCHEDULED_GRACE, enqueue, state
 from app.worker.reconcile import reconcile
 from tests.integration.test_queue import CALLS, record_call
 
+MINE = ("later-", "due-", "retry-", "deadline-")  # other features schedule their own jobs
+
 
 def scheduled_ids() -> list[str]:
-    return state().queues["default"].scheduled_job_registry.get_job_ids()
+    ids = state().queues["default"].scheduled_job_registry.get_job_ids()
+    return [i for i in ids if i.startswith(MINE)]
 
 
 def queued_ids() -> list[str]:
-    return state().queues["default"].get_job_ids()
+    return [i for i in state().queues["default"].get_job_ids() if i.startswith(MINE)]
 
 
 def test_a_job_scheduled_in_the_future_is_left_waiting(app: Flask) -> None:
     assert enqueue(record_call, "x", job_id="later-1", at=utcnow() + timedelta(minutes=5))
     assert not enqueue(record_call, "x", job_id="later-1")
-    assert reconcile()["overdue-scheduled"] == 0
+    reconcile()
     assert scheduled_ids() == ["later-1"]
     assert queued_ids() == []
 
@@ -36,7 +39,7 @@ def test_a_job_scheduled_in_the_future_is_left_waiting(app: Flask) -> None:
 def test_a_job_just_due_is_left_to_the_scheduler(app: Flask) -> None:
     assert enqueue(record_call, "x", job_id="due-1", at=utcnow() - timedelta(seconds=1))
     assert not enqueue(record_call, "x", job_id="due-1")
-    assert reconcile()["overdue-scheduled"] == 0
+    reconcile()
     assert scheduled_ids() == ["due-1"]
 
 
@@ -60,9 +63,10 @@ def test_each_reconcile_tick_queues_every_long_overdue_scheduled_job(app: Flask,
         assert enqueue(record_call, f"d{n}", job_id=f"deadline-{n}", at=overdue)
     assert enqueue(record_call, "later", job_id="deadline-later",
                    at=utcnow() + timedelta(minutes=5))
-    assert reconcile()["overdue-scheduled"] == 3
+    assert reconcile()["overdue-scheduled"] >= 3
     assert scheduled_ids() == ["deadline-later"]
     assert sorted(queued_ids()) == ["deadline-0", "deadline-1", "deadline-2"]
-    assert reconcile()["overdue-scheduled"] == 0  # moved once, not twice
-    assert run_jobs() == 3
+    reconcile()
+    assert sorted(queued_ids()) == ["deadline-0", "deadline-1", "deadline-2"]  # once, not twice
+    run_jobs()
     assert sorted(CALLS) == ["d0", "d1", "d2"]

@@ -51,5 +51,9 @@ def test_a_delivery_report_never_moves_an_answered_alert() -> None:
 
 
 def test_only_an_alert_nobody_answered_may_be_sent_again() -> None:
-    assert {s for (s, e) in TRANSITIONS if e is AlertEvent.RESEND} == {AlertStatus.EXPIRED}
+    # Expired: a rescue round asks again. Cancelled (stood down, or a lead who handed it
+    # back): only staff choosing that responder by hand. Never a decline or a failure.
+    assert {s for (s, e) in TRANSITIONS if e is AlertEvent.RESEND} == {
+        AlertStatus.EXPIRED, AlertStatus.CANCELLED}
     assert next_alert_status(AlertStatus.EXPIRED, AlertEvent.RESEND) is AlertStatus.PENDING
+    assert next_alert_status(AlertStatus.CANCELLED, AlertEvent.RESEND) is AlertStatus.PENDING

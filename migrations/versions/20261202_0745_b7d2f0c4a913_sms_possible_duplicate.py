@@ -1,7 +1,7 @@
 """outbound_sms.possible_duplicate: a try whose outcome was lost after it may have reached AT
 
 Revision ID: b7d2f0c4a913
-Revises: e61bee8b1226
+Revises: 5a0c1d2e3f40
 Create Date: 2026-12-02 06:40:00+00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d2f0c4a913'
-down_revision = 'e61bee8b1226'
+down_revision = '5a0c1d2e3f40'
 branch_labels = None
 depends_on = None
 

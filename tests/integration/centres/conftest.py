@@ -1,0 +1,3 @@
+"""Fixtures shared with the referral tests."""
+
+from tests.integration.referral.conftest import later  # noqa: F401
