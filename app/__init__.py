@@ -34,6 +34,7 @@ FEATURES = (
     "app.sandbox",
     "app.keys",
     "app.retention",
+    "app.ops",
 )
 
 

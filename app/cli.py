@@ -6,7 +6,6 @@ one line saying what went wrong and how to fix it, and a non-zero exit.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -18,6 +17,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from app.config import ConfigError
 from app.environment import app_from_environment
 from app.extensions import db
+from app.ops.guards import warn_at_start
+from app.ops.logs import configure_logging
 from app.worker.reconcile import reconcile
 from app.worker.runner import EmbeddedRunner, ReconcilerThread, drain, make_worker
 
@@ -70,7 +71,8 @@ def serve_command(host: str, port: int, server_name: str | None, workers: int | 
     from app.web.server import choose_server, default_workers, gunicorn_options, serve_gunicorn
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(app)
+    warn_at_start(app)
     if not app.config.get("SANDBOX_BASE_URL"):
         app.config["SANDBOX_BASE_URL"] = f"http://{_reachable(host)}:{port}"
     server = choose_server(server_name or app.config["WEB_SERVER"], app.config)
@@ -138,7 +140,8 @@ def _print_banner(app: Flask, host: str, port: int) -> None:
 def worker_command(burst: bool) -> None:
     """Run the RQ worker with its scheduler and the reconciler."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(app)
+    warn_at_start(app)
     if app.extensions["linda_jobs"].embedded and not burst:
         raise click.ClickException(
             "REDIS_URL is not set: `linda serve` already runs the worker in-process; "

@@ -55,6 +55,13 @@ def parse_str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def parse_log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise ConfigError(f"{name}={raw!r} is unknown: use text or json")
+    return value
+
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -105,6 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
     Setting("HOTLINE_PHONE", parse_str, "116",
             help="the number help and error replies tell people to call"),
+    Setting("METRICS_TOKEN", parse_str, None, secret=True,
+            help="bearer token for /metrics from other hosts; unset: loopback only"),
     Setting("FOLLOWUP_SCHEDULE", parse_durations, (30 * 86400, 90 * 86400, 180 * 86400),
             help="check-ins after a child is returned or placed: durations with units s m h d"),
     # Extensions to the contract (documented in the README).
@@ -133,6 +142,8 @@ SETTINGS: tuple[Setting, ...] = (
             help="a reporting conversation by SMS silent this long starts again"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    Setting("LOG_FORMAT", parse_log_format, "text",
+            help="text, or json: one JSON object a line with the request id"),
     Setting("WEB_SERVER", parse_str, "auto",
             help="`linda serve`: auto (gunicorn in production, else waitress), gunicorn, waitress"),
     Setting("WEB_WORKERS", parse_positive_int, None,

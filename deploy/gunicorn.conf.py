@@ -25,3 +25,10 @@ forwarded_allow_ips = os.environ.get("LINDA_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # No preload_app: each worker builds the app after the fork, so no database connection or
 # Redis socket is ever shared between processes.
+
+# The server name blanked, and metrics of several processes added up (app/web/gunicorn_hooks.py).
+from app.web.gunicorn_hooks import child_exit, hide_server_name, on_starting  # noqa: E402
+
+hide_server_name()
+limit_request_field_size = 8190
+__all__ = ["child_exit", "on_starting"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, Labour
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
+
+log = logging.getLogger(__name__)
 
 
 class CaseInputError(ValueError):
@@ -41,6 +44,8 @@ class NewReport:
     language: str = "sw"
     source: CaseSource = CaseSource.USSD
     ussd_session_id: str | None = None
+    #: A number given to the reporter before the case could be written (database outage).
+    reference: str | None = None
 
 
 def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
@@ -62,7 +67,7 @@ def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
             raise CaseInputError(f"ward {report.ward_id!r} is not in council {council.id!r}")
 
     case = Case(
-        reference=_unused_reference(),
+        reference=_reserved_or_new(report.reference),
         category=report.category,
         labour_kind=report.labour_kind,
         urgent=report.urgent,
@@ -88,6 +93,17 @@ def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
                                                  "urgent": report.urgent})
     case_created.send(case)
     return case
+
+
+def _reserved_or_new(reserved: str | None) -> str:
+    """The reserved number if still free (a collision of two random 7-digit numbers is
+    possible, though rare: then the case gets a new one and says so in the log)."""
+    if reserved is not None and is_valid_reference(reserved) and not db.session.scalar(
+            sa.select(Case.id).where(Case.reference == reserved)):
+        return reserved
+    if reserved is not None:
+        log.error("reserved case number already taken; the case gets a new one")
+    return _unused_reference()
 
 
 def _unused_reference() -> str:

@@ -108,7 +108,8 @@ def _within_limit(msg: InboundSms) -> bool:
     msg.handled_at, msg.outcome = utcnow(), "rate_limited"
     if first_notice("sms_in", msg.from_hash, 3600):
         who = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
-        queue_sms(msg.sender, text(who.language if who else "sw", "reply.rate_limited"),
+        queue_sms(msg.sender, text(who.language if who else "sw", "reply.rate_limited",
+                                   hotline=_hotline()),
                   purpose="reply", ref_kind="inbound", ref_id=msg.id)
     log.info("inbound sms %s: rate_limited", msg.id)
     return False

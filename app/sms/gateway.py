@@ -60,12 +60,14 @@ class SendResult:
         provider_id: AT's ``messageId`` when accepted; delivery reports carry it as ``id``.
         status: AT's per-recipient status or the HTTP status, for staff and logs.
         reason: a short human explanation when not accepted (stored as ``failure_reason``).
+        maybe_sent: the answer was lost after the request went out: AT may have sent it.
     """
 
     decision: SendDecision
     provider_id: str | None = None
     status: str | None = None
     reason: str | None = None
+    maybe_sent: bool = False
 
 
 class SmsGateway(Protocol):
@@ -197,7 +199,8 @@ class AfricasTalkingGateway:
             # AT may have accepted the message before the answer was lost: retrying may send it
             # twice. A duplicate alert is better than none (at-least-once, see tasks.send_sms).
             return SendResult(SendDecision.RETRY, status="timeout",
-                              reason="no answer from Africa's Talking in time; may be sent twice")
+                              reason="no answer from Africa's Talking in time; may be sent twice",
+                              maybe_sent=True)
         except requests.RequestException as exc:
             return SendResult(SendDecision.RETRY, status="request-error",
                               reason=f"request to Africa's Talking failed ({type(exc).__name__})")

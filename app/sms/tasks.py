@@ -203,6 +203,7 @@ def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None
         apply_delivery_reports(msg, notify=notify)  # a report may have come before this commit
         log.info("SMS %s submitted", msg.id)
     elif result.decision is SendDecision.RETRY:
+        msg.possible_duplicate = msg.possible_duplicate or result.maybe_sent
         _retry_later(msg, result.reason or "temporary failure", notify=notify)
     else:
         log.warning("SMS %s failed: %s", msg.id, result.reason)
@@ -293,6 +294,7 @@ def _reclaim(message_id: int, now: datetime) -> None:
     ).scalar_one()
     if msg.status is SmsStatus.SENDING and msg.claimed_at and msg.claimed_at < now - LEASE:
         log.warning("SMS %s: its worker stopped while sending; queueing it again", message_id)
+        msg.possible_duplicate = True
         _retry_later(msg, "the worker stopped while sending; it may arrive twice",
                      at_once=True)
     db.session.commit()

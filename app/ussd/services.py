@@ -99,12 +99,19 @@ class Reply:
         return self.text.startswith("END ")
 
 
+#: Every place list this process has served (the gazetteer only changes at a deploy):
+#: ``app/ussd/outage.py`` replays a report's menu from it while the database is down.
+LISTS_SEEN: dict[tuple[str, str | None], list[Item]] = {}
+
+
 class DbProvider:
     """The engine's read-only data: the places from this process's cached copy (read again
     when ``linda gazetteer load`` changes them), case statuses from the database."""
 
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
-        return _items(cached_places(), source, parent_id)
+        found = _items(cached_places(), source, parent_id)
+        LISTS_SEEN[(source, parent_id)] = list(found)  # for a confirmation while the DB is down
+        return found
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
         key = (f"search:{source}:{typed}", parent_id)
@@ -156,6 +163,7 @@ class ActionContext:
     provider: DbProvider
     hop: Hop
     lang: str
+    reference: str | None = None  # reserved while the database was down (app/ussd/outage.py)
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
@@ -189,6 +197,7 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         language=ctx.lang,
         source=CaseSource.USSD,
         ussd_session_id=ctx.hop.session_id,
+        reference=ctx.reference,
     )
     try:
         with db.session.begin_nested():

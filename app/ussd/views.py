@@ -40,11 +40,37 @@ def ussd_hop(token: str) -> Response:
     try:
         reply = committed(lambda: handle_hop(hop), what="ussd hop")
     except Exception:
-        # A caller in danger must still read the hotline numbers rather than see an error.
+        # A caller in danger must still read the hotline numbers rather than see an error
+        # (or, confirming a report, the number it will have: see _without_database).
         log.exception("ussd hop failed (screen replaced by the hotline numbers)")
-        return _answer(unavailable_reply())
+        return _answer(_without_database(hop))
     _keep_session()
+    _replay_spooled()
     return _answer(reply)
+
+
+def _without_database(hop: Hop) -> Reply:
+    """A confirmation during a database outage still gets its case number (kept on disk and
+    written when the database is back); any other hop gets the hotline numbers."""
+    from app.ussd.outage import answer_without_database
+
+    try:
+        return answer_without_database(hop) or unavailable_reply()
+    except Exception:
+        log.exception("ussd hop without database failed (screen replaced by the hotline numbers)")
+        return unavailable_reply()
+
+
+def _replay_spooled() -> None:
+    """The database answers again: write reports spooled during an outage (rarely any)."""
+    from app.ussd.outage import pending, replay_spool
+
+    try:
+        if pending():
+            replay_spool()
+    except Exception:
+        db.session.rollback()
+        log.exception("spooled reports could not be replayed yet")
 
 
 def _keep_session() -> None:

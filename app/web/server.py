@@ -53,12 +53,17 @@ def serve_gunicorn(app: Flask, options: Mapping[str, Any]) -> None:
     """Run ``app`` under gunicorn's arbiter until it is stopped (SIGTERM/SIGINT)."""
     from gunicorn.app.base import BaseApplication
 
+    from app.web.gunicorn_hooks import child_exit, hide_server_name, on_starting
+
+    hide_server_name()
+
     def post_fork(server: Any, worker: Any) -> None:
         reset_connections(app, close=False)
 
     class _Linda(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
         def load_config(self) -> None:
-            for key, value in {**options, "post_fork": post_fork}.items():
+            for key, value in {**options, "post_fork": post_fork, "on_starting": on_starting,
+                                "child_exit": child_exit}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:

@@ -80,10 +80,11 @@ ALLOWED_PLAINTEXT: dict[str, str] = {
     "broadcasts.roles": "JSON list of role labels", "broadcasts.region_ids": "gazetteer ids",
     "broadcasts.council_ids": "gazetteer ids", "broadcasts.ward_ids": "gazetteer ids",
     "broadcasts.actor": "staff:<id>, cli:<user>",
-    # PENDING (issue 8): staff type these; they go to many responders, not about one child,
-    # but they are free text and should be sealed by the broadcast feature.
-    "broadcasts.text_sw": "PENDING: seal (staff-typed coordination message)",
-    "broadcasts.text_en": "PENDING: seal (staff-typed coordination message)",
+    **{f"stats_case_weeks.{c}": "gazetteer id or category label in a weekly count" for c in (
+        "council_id", "region_id", "category")},
+    "stats_duration_weeks.measure": "name of a measured duration",
+    "stats_ussd_weeks.screen": "menu screen id",
+    "sms_reports.language": "sw or en", "sms_reports.state": "conversation state label",
 }
 TEXT_TYPES = (sa.String, sa.Text, sa.JSON)
 
