@@ -19,8 +19,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+import redis
 import requests
 import sqlalchemy as sa
+from rq.utils import current_timestamp
 
 from app.cases.models import Case
 from app.clock import utcnow
@@ -28,7 +30,9 @@ from app.extensions import db
 from app.referral.models import Alert, ReferralWave
 from app.sandbox.models import Direction, SandboxMessage
 from app.sms.models import OutboundSms
+from app.sms.schedule import send_job_id
 from app.sms.status import RANK, SmsStatus
+from app.worker.queue import state
 from tests.conftest import WEBHOOK_TOKEN
 from tests.e2e.e2e_helpers import report_inputs
 from tests.faults.fault_world import RECONCILE, STATS, World
@@ -173,11 +177,24 @@ def recover(world: World, people: list[str], pg_down: bool, killed: bool) -> Non
 def fast_forward() -> None:
     """Time passes: backoffs end, and the lease of a try lost to a fault (a killed worker, a
     database gone between claim and outcome: claimed over 15 s ago) runs out, as it would
-    after its 2 minutes."""
+    after its 2 minutes.
+
+    A backoff lives in two places: the row's ``next_attempt_at`` and the RQ scheduled job of
+    that try (``sms-N-k``, due at the same moment). Both move, or the sweeper finds the job
+    still waiting for its real 30-120 s and leaves it, as it must (seed 1022).
+    """
     now = utcnow()
+    waiting = db.session.execute(sa.select(OutboundSms.id, OutboundSms.attempts).where(
+        OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)).all()
     db.session.execute(sa.update(OutboundSms).where(
         OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)
         .values(next_attempt_at=now))
+    if waiting:
+        with contextlib.suppress(redis.RedisError):  # Redis may be restarting: next poll
+            registry = state().queues["sms"].scheduled_job_registry
+            for message_id, attempts in waiting:
+                registry.connection.zadd(registry.key, {
+                    send_job_id(message_id, attempts): current_timestamp()}, xx=True)
     db.session.execute(sa.update(OutboundSms).where(  # a send takes a few seconds at most
         OutboundSms.status == SmsStatus.SENDING,
         OutboundSms.claimed_at < now - timedelta(seconds=15),
