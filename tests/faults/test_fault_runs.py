@@ -233,6 +233,9 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
         db.session.rollback()
         lost = sum(1 for ref in taken.values() if not case_exists(ref))
         late = sum(1 for ref in taken.values() if case_exists(ref) and not first_alert_sent(ref))
+        late_rows = [describe_first_alert(ref) for ref in taken.values()
+                     if case_exists(ref) and not first_alert_sent(ref)]
+        queues = registries() if late_rows else {}
         stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
                                   .where(OutboundSms.status == SmsStatus.SENDING))
         overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
@@ -249,8 +252,40 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
     assert stuck == 0, "an SMS is still claimed by a worker after recovery"
     assert overdue == 0, "a wave is past its deadline + one reconcile interval after recovery"
     STATS["late"] += late
+    if late:  # what the next person needs to diagnose it: the rows, RQ, the processes
+        print(f"late first alerts: {late_rows}; now {utcnow().isoformat()}; RQ: "
+              f"{queues}; log:\n"
+              + "\n".join(world.log.read_text(errors="replace").splitlines()[-80:]))
     assert late == 0, f"{late} case(s) whose first alert was not sent within the recovery window"
     return lost, duplicates, ambiguous
+
+
+def describe_first_alert(reference: str) -> dict[str, object]:
+    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+    assert case is not None
+    first = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id)
+                              .order_by(Alert.id).limit(1))
+    sms = db.session.get(OutboundSms, first.sms_id) if first and first.sms_id else None
+    if sms is None:
+        return {"case": case.id, "alert": first.id if first else None, "sms": None}
+    return {"case": case.id, "alert": first.id, "sms": sms.id, "status": sms.status.value,
+            "attempts": sms.attempts, "next_attempt_at": sms.next_attempt_at.isoformat(),
+            "claimed_at": sms.claimed_at.isoformat() if sms.claimed_at else None,
+            "provider_status": sms.provider_status, "reason": sms.failure_reason}
+
+
+def registries() -> dict[str, object]:
+    """Job ids in each RQ registry of the private Redis (never personal data: ids only)."""
+    try:
+        out: dict[str, object] = {}
+        for name, q in state().queues.items():
+            out[name] = {"queued": q.get_job_ids(),
+                         "scheduled": q.scheduled_job_registry.get_job_ids(),
+                         "started": q.started_job_registry.get_job_ids(),
+                         "failed": q.failed_job_registry.get_job_ids()}
+        return out
+    except redis.RedisError as exc:
+        return {"error": type(exc).__name__}
 
 
 def case_exists(reference: str) -> bool:
