@@ -121,7 +121,7 @@ def test_a_supervisor_handles_a_new_report_from_the_queue_to_closing_it(
     phones.set_default_timeout(40_000)
     phones.goto(server.url + "/sandbox/")
     box = Sandbox(phones, tmp_path)
-    box.wait_sms(baraka.phone, f"Linda {ref}:")
+    box.wait_sms(baraka.phone, f"Linda kesi {ref}:")  # the alert (Baraka reads Swahili)
     box.reply(baraka.phone, f"KUBALI {ref}")
 
     # The open case page shows the accept by itself.
