@@ -8,6 +8,7 @@ whole kilometre) the one with fewest open cases goes first, then the lowest id.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -133,30 +134,41 @@ class Directory:
                 d.by_role[c.role].append(c)
         return d
 
-    def within(self, site: Site, role: ResponderRole, max_tier: int) -> list[Candidate]:
-        """Every available candidate of ``role`` no farther than ``max_tier`` (and maybe a
-        few farther ones, which ``rank`` drops)."""
-        if max_tier >= NATIONAL:
-            return self.by_role.get(role, [])
-        drawers = [self.by_ward.get((role, site.ward_id), []) if site.ward_id is not None
-                   else []]
-        if max_tier >= COUNCIL:
-            drawers.append(self.by_council.get((role, site.council_id), []))
-        if max_tier >= REGION:
-            drawers.append(self.by_region.get((role, site.region_id), []))
-        return list({id(c): c for drawer in drawers for c in drawer}.values())
+    def drawer(self, site: Site, role: ResponderRole, reach: int) -> list[Candidate]:
+        """Available candidates of ``role`` holding every one of tier ``reach`` (and some
+        nearer ones, which ``nearest`` drops)."""
+        if reach == WARD:
+            return self.by_ward.get((role, site.ward_id), []) if site.ward_id is not None else []
+        if reach == COUNCIL:
+            return self.by_council.get((role, site.council_id), [])
+        if reach == REGION:
+            return self.by_region.get((role, site.region_id), [])
+        return self.by_role.get(role, [])
 
     def nearest(self, site: Site, role: ResponderRole, count: int, *,
                 exclude: Collection[int] = (), max_tier: int = NATIONAL) -> list[Candidate]:
-        """The first ``count`` of ``rank`` for one role, widening a tier at a time: every
-        candidate of a nearer tier ranks before any of a farther one."""
+        """The first ``count`` of ``rank`` for one role, a tier at a time: every candidate
+        of a nearer tier ranks before any of a farther one, so only the tiers needed are
+        read, and within one only its best are sorted. Distances are worked out once per
+        point (most responders share their ward's or council's)."""
+        km_of: dict[Point, float] = {}
+
+        def key(c: Candidate) -> tuple[float, int, int]:
+            if site.point is None or c.point is None:
+                return (math.inf, c.open_cases, c.id)
+            km = km_of.get(c.point)
+            if km is None:
+                km = km_of[c.point] = float(round(haversine_km(site.point, c.point)))
+            return (km, c.open_cases, c.id)
+
         found: list[Candidate] = []
         for reach in range(max_tier + 1):
-            found = rank(site, self.within(site, role, reach), (role,), exclude=exclude,
-                         max_tier=reach)
+            fresh = [c for c in self.drawer(site, role, reach)
+                     if c.id not in exclude and tier(site, c) == reach]
+            found.extend(heapq.nsmallest(count - len(found), fresh, key=key))
             if len(found) >= count:
                 break
-        return found[:count]
+        return found
 
     def suffices(self, site: Site, roles: Sequence[ResponderRole], count: int, *,
                  exclude: Collection[int] = (), max_tier: int = NATIONAL) -> bool:
