@@ -71,7 +71,8 @@ def serve_command(host: str, port: int, server_name: str | None, workers: int | 
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app.config.setdefault("SANDBOX_BASE_URL", f"http://{_reachable(host)}:{port}")
+    if not app.config.get("SANDBOX_BASE_URL"):
+        app.config["SANDBOX_BASE_URL"] = f"http://{_reachable(host)}:{port}"
     server = choose_server(server_name or app.config["WEB_SERVER"], app.config)
     embedded_worker = (app.extensions["linda_jobs"].embedded
                        and app.config["LINDA_EMBEDDED_WORKER"])
@@ -96,10 +97,14 @@ def serve_command(host: str, port: int, server_name: str | None, workers: int | 
         runner.start()
         click.echo("embedded worker, scheduler and reconciler running in this process")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="linda")
+        waitress.serve(app, host=host, port=port, threads=threads, ident=WAITRESS_IDENT)
     finally:
         if runner is not None:
             runner.stop()
+
+
+#: Empty: waitress then sends no ``Server`` header at all (a name helps only an attacker).
+WAITRESS_IDENT = ""
 
 
 def _reachable(host: str) -> str:
@@ -108,13 +113,21 @@ def _reachable(host: str) -> str:
 
 
 def _print_banner(app: Flask, host: str, port: int) -> None:
+    """The callback URLs: in full on a laptop, token masked in production (logs keep it)."""
+    from app.web.cli import CALLBACK_PATHS
+    from app.web.redact import mask
+
     base = f"http://{host}:{port}"
     token = app.config["LINDA_WEBHOOK_TOKEN"]
+    production = app.config["LINDA_ENV"] == "production"
     click.echo(f"Linda on {base}  (database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]},"
                f" queue: {'embedded' if not app.config['REDIS_URL'] else 'redis'})")
     click.echo("Africa's Talking callback URLs:")
-    for path in ("ussd", "ussd/events", "sms/inbound", "sms/delivery"):
-        click.echo(f"  {base}/at/{token}/{path}")
+    for path in CALLBACK_PATHS:
+        click.echo(f"  {base}/at/{mask(token) if production else token}/{path}")
+    if production:
+        click.echo("  (token masked; `linda callback-urls --base https://YOUR-HOST` prints them "
+                   "in full, once, for the Africa's Talking dashboard)")
     if not app.config.get("AT_USERNAME"):
         click.echo(f"No AT account configured: SMS go to the sandbox at {base}/sandbox/")
 

@@ -8,6 +8,7 @@ from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
 from app.referral.models import Alert, ReferralWave, Responder
 from app.sandbox.models import SandboxMessage, SandboxPhone
 from app.sms.models import DeliveryReport, InboundSms, OutboundSms
+from app.smsreport.models import SmsReport
 from app.staff.models import AuditEntry, StaffUser
 from app.stats.models import CaseWeek, DurationWeek, RollupState, UssdWeek
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
@@ -38,6 +39,7 @@ __all__ = [
     "RollupState",
     "SandboxMessage",
     "SandboxPhone",
+    "SmsReport",
     "StaffUser",
     "UssdDraft",
     "UssdPreference",

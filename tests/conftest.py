@@ -201,5 +201,6 @@ def live_app(make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, LiveServer
     server = LiveServer(app)
     # Read when the first SMS goes out, so setting it after binding is in time.
     app.config["AT_API_URL"] = f"{server.url}/sandbox/version1"
+    app.config["SANDBOX_BASE_URL"] = server.url  # the sandbox's callbacks come back here
     with server, app.app_context():
         yield app, server

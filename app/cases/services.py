@@ -11,7 +11,7 @@ from flask import current_app
 
 from app.cases.models import Case, CaseEventRecord
 from app.cases.reference import is_valid_reference, new_reference
-from app.cases.signals import case_created, case_status_changed
+from app.cases.signals import case_created, case_released, case_status_changed
 from app.cases.status import CaseEvent, CaseStatus, next_status
 from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
@@ -110,6 +110,27 @@ def _flag_if_repeated(case: Case) -> None:
     if count >= limit:
         case.flagged_for_review = True
         case.flag_reason = f"report {count + 1} from this phone in 24 hours"
+        case.held_at = utcnow()  # kept, never dropped, but no responder is woken for it
+
+
+class NotHeldError(ValueError):
+    """The case is not held for review, so there is nothing to release."""
+
+
+def release_case(case: Case, *, actor: str) -> None:
+    """Staff judged a held report genuine: it now goes to responders like any new case.
+
+    Raises:
+        NotHeldError: the case was not held.
+    """
+    if case.held_at is None:
+        raise NotHeldError(f"case {case.reference} is not held for review")
+    case.held_at = None
+    record(case, "released", actor=actor)
+    from app.staff.services import audit
+
+    audit(actor, "cases.release", "case", case.id)
+    case_released.send(case)
 
 
 def record(case: Case, kind: str, *, actor: str = "system",

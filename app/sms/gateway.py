@@ -315,7 +315,7 @@ def _sandbox_url() -> str:
     config = current_app.config
     if config.get("AT_API_URL"):
         return str(config["AT_API_URL"])
-    base = config.get("SANDBOX_BASE_URL", "http://127.0.0.1:5000")
+    base = config.get("SANDBOX_BASE_URL") or "http://127.0.0.1:5000"
     return f"{str(base).rstrip('/')}/sandbox/version1"
 
 

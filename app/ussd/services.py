@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import Case
@@ -32,6 +33,7 @@ from app.ussd.engine import render, walk
 from app.ussd.models import open_path, seal_path
 from app.ussd.screens import End, Item, Position
 from app.ussd.store import DRAFT_TTL, SESSION_TTL, SessionState
+from app.web.security import bad_field
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class Hop:
         for name in ("sessionId", "serviceCode", "phoneNumber", "text"):
             if name not in form:
                 raise HopError(f"missing field {name}")
+        bad = bad_field(form, multiline=())
+        if bad is not None:
+            raise HopError(f"{bad} contains a control character")
         session_id = form["sessionId"].strip()
         if not session_id or len(session_id) > 128:
             raise HopError("sessionId is empty or longer than 128 characters")
@@ -102,6 +107,23 @@ class DbProvider:
         return _items(cached_places(), source, parent_id)
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        key = (f"search:{source}:{typed}", parent_id)
+        if key not in self._cache:
+            self._cache[key] = list(self._search(source, parent_id, typed))
+        return self._cache[key]
+
+    def _search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        from app.gazetteer.matching import rank_typed
+        from app.gazetteer.places import search_places
+
+        if source == "places":
+            return [Item(p.ward_id or p.council_id, to_gsm7(p.label), sets=(
+                ("region", p.region_id), ("council", p.council_id), ("ward", p.ward_id),
+                ("region_label", None), ("council_label", None), ("ward_label", None),
+                ("place_label", to_gsm7(p.label)))) for p in search_places(typed)]
+        if source in ("regions", "councils"):
+            items = self.items(source, parent_id)
+            return [items[i] for i in rank_typed(typed, [i.label for i in items], SEARCH_LIMIT)]
         if source != "wards" or parent_id is None:
             return []
         return [Item(w.id, to_gsm7(w.label))
@@ -137,6 +159,13 @@ class ActionContext:
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    """A case number lookup, at most STATUS_CHECKS_PER_PHONE_PER_HOUR per phone: about
+    900,000 numbers are valid, and one phone once tried 200 of them in 1.6 s."""
+    from app.web.limits import allow
+
+    limit = current_app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
+    if not allow("status", phone_hash(ctx.hop.phone), limit, 3600):
+        return menu.STATUS_LIMITED, {"ref": str(ctx.pos.answers.get("reference", ""))}
     return menu.check_status(ctx.pos, ctx.provider)
 
 
@@ -170,6 +199,12 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         if case is None:
             raise
     log.info("ussd case %s created from %s", case.reference, mask_phone(ctx.hop.phone))
+    if case.callback_consent:
+        # Only to a reporter who agreed to be called: an SMS could expose anybody else.
+        from app.sms.services import queue_sms
+
+        queue_sms(ctx.hop.phone, menu.MESSAGES.get(ctx.lang, menu.CASE_SMS, ref=case.reference),
+                  purpose="reporter", ref_kind="case", ref_id=case.id)
     return "ussd.done", {"ref": case.reference}
 
 
