@@ -32,6 +32,9 @@ FEATURES = (
     "app.audit",
     "app.health",
     "app.sandbox",
+    "app.keys",
+    "app.retention",
+    "app.ops",
 )
 
 
@@ -52,6 +55,9 @@ def create_app(overrides: Mapping[str, Any] | None = None,
                 overrides["DATABASE_URL"])
     app.config.setdefault("JSON_SORT_KEYS", False)
 
+    from app.web.redact import register_secret
+
+    register_secret(app.config["LINDA_WEBHOOK_TOKEN"])  # never in a log line, whoever logs
     logging.getLogger("app").setLevel(logging.INFO)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))

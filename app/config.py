@@ -55,6 +55,13 @@ def parse_str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def parse_log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise ConfigError(f"{name}={raw!r} is unknown: use text or json")
+    return value
+
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -103,6 +110,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACK_TIMEOUT_URGENT_SECONDS", parse_positive_int, 600),
     Setting("ACK_TIMEOUT_NORMAL_SECONDS", parse_positive_int, 3600),
     Setting("RECONCILE_INTERVAL_SECONDS", parse_positive_int, 30),
+    Setting("HOTLINE_PHONE", parse_str, "116",
+            help="the number help and error replies tell people to call"),
+    Setting("METRICS_TOKEN", parse_str, None, secret=True,
+            help="bearer token for /metrics from other hosts; unset: loopback only"),
     Setting("FOLLOWUP_SCHEDULE", parse_durations, (30 * 86400, 90 * 86400, 180 * 86400),
             help="check-ins after a child is returned or placed: durations with units s m h d"),
     # Extensions to the contract (documented in the README).
@@ -111,10 +122,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALERT_MAX_AGE_SECONDS", parse_positive_int, 21600,
             help="an outbound SMS older than this is expired instead of sent late"),
     Setting("REPORTS_PER_PHONE_PER_DAY", parse_positive_int, 5,
-            help="reports beyond this from one phone are flagged for review"),
+            help="reports beyond this from one phone in a day are held for staff review"),
+    Setting("CALLBACK_MAX_BYTES", parse_positive_int, 8192,
+            help="largest callback body accepted (413 beyond); AT's are well under 2 KiB"),
+    Setting("STATUS_CHECKS_PER_PHONE_PER_HOUR", parse_positive_int, 10,
+            help="USSD case status checks one phone may make in an hour"),
+    Setting("INBOUND_SMS_PER_NUMBER_PER_HOUR", parse_positive_int, 30,
+            help="SMS from one number acted on in an hour; beyond: stored, sender told once"),
+    Setting("RETENTION_CLOSED_CASE_DAYS", parse_positive_int, 180,
+            help="days after closing when a case's personal fields are destroyed"),
+    Setting("RETENTION_MESSAGE_DAYS", parse_positive_int, 180,
+            help="days after which SMS bodies and numbers (in and out) are emptied"),
+    Setting("RETENTION_SANDBOX_HOURS", parse_positive_int, 24,
+            help="hours after which sandbox phones and messages are deleted"),
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),
+    Setting("SMS_REPORT_REPLIES_PER_DAY", parse_positive_int, 20,
+            help="SMS a reporting conversation may send one number in a day"),
+    Setting("SMS_REPORT_IDLE_HOURS", parse_positive_int, 72,
+            help="a reporting conversation by SMS silent this long starts again"),
     Setting("LINDA_EMBEDDED_WORKER", parse_bool, True,
             help="run the in-process worker in `linda serve` when REDIS_URL is unset"),
+    Setting("LOG_FORMAT", parse_log_format, "text",
+            help="text, or json: one JSON object a line with the request id"),
+    Setting("WEB_SERVER", parse_str, "auto",
+            help="`linda serve`: auto (gunicorn in production, else waitress), gunicorn, waitress"),
+    Setting("WEB_WORKERS", parse_positive_int, None,
+            help="gunicorn worker processes of `linda serve`; unset: 2 x cores + 1"),
     Setting("FOLLOWUP_ANSWER_WITHIN", parse_duration, 7 * 86400,
             help="a check-in unanswered this long goes to the hotline supervisors"),
     Setting("FOLLOWUP_RETRY_AFTER", parse_duration, 7 * 86400,
@@ -135,6 +168,8 @@ SETTINGS: tuple[Setting, ...] = (
     # The built-in AT sandbox (app/sandbox).
     Setting("SANDBOX_DLR_DELAY_SECONDS", parse_seconds, None,
             help="delay of sandbox delivery reports; unset: 1, or 0 when LINDA_ENV=testing"),
+    Setting("SANDBOX_BASE_URL", parse_str, None,
+            help="where the sandbox posts Linda's callbacks; unset: `linda serve`'s own address"),
     Setting("SANDBOX_TIMEOUT_SECONDS", parse_seconds, 12.0,
             help="how long a sandbox phone in timeout mode keeps the sender waiting"),
 )
@@ -161,6 +196,9 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
             f"LINDA_ENV={config['LINDA_ENV']!r} is unknown: use development or production"
         )
     production = config["LINDA_ENV"] == "production"
+    if config["WEB_SERVER"] not in {"auto", "gunicorn", "waitress"}:
+        raise ConfigError(f"WEB_SERVER={config['WEB_SERVER']!r} is unknown: use auto, gunicorn "
+                          "or waitress")
 
     for name in SECRET_NAMES:
         if config[name]:
@@ -172,6 +210,8 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
             )
         config[name] = _instance_secret(instance_path, name)
 
+    check_secrets(config, production=production)
+
     if not config["DATABASE_URL"]:
         if production:
             raise ConfigError("DATABASE_URL is not set: production needs a real database")
@@ -179,6 +219,11 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'linda.sqlite3'}"
     if production and not config["REDIS_URL"]:
         raise ConfigError("REDIS_URL is not set: production needs Redis for the worker queue")
+    if bool(config["AT_USERNAME"]) != bool(config["AT_API_KEY"]):
+        given, missing = (("AT_USERNAME", "AT_API_KEY") if config["AT_USERNAME"]
+                          else ("AT_API_KEY", "AT_USERNAME"))
+        raise ConfigError(f"{given} is set but {missing} is not: set both for a real Africa's "
+                          "Talking account, or neither to use the built-in sandbox")
     if production and not (config["AT_USERNAME"] and config["AT_API_KEY"]):
         raise ConfigError("AT_USERNAME and AT_API_KEY are not set: production sends real SMS")
 
@@ -186,6 +231,36 @@ def load_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config["SECRET_KEY"] = config["SECRET_KEY"]
     return config
+
+
+#: Production secrets: at least this long, with at least this many different characters.
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 12
+HOW_TO_MAKE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def check_secrets(config: Mapping[str, Any], *, production: bool) -> None:
+    """Refuse a malformed data key anywhere, and weak secrets in production.
+
+    Raises:
+        ConfigError: one line naming the setting and how to make a good one.
+    """
+    from app.privacy import DataKeyError, parse_data_key
+
+    try:
+        keys = parse_data_key(config["LINDA_DATA_KEY"])
+    except DataKeyError as exc:
+        raise ConfigError(f"LINDA_DATA_KEY is malformed: {exc}") from None
+    if not production:
+        return
+    named = [("SECRET_KEY", config["SECRET_KEY"]),
+             ("LINDA_WEBHOOK_TOKEN", config["LINDA_WEBHOOK_TOKEN"]),
+             *((f"LINDA_DATA_KEY (version {v})", k) for v, k in keys.items())]
+    for name, value in named:
+        if len(value) < MIN_SECRET_LENGTH or len(set(value)) < MIN_DISTINCT_CHARACTERS:
+            raise ConfigError(
+                f"{name} is too weak: production needs at least {MIN_SECRET_LENGTH} random "
+                f"characters; make one with {HOW_TO_MAKE}")
 
 
 def normalise_database_url(url: str) -> str:

@@ -13,6 +13,8 @@ BASIC = frozenset(_BASIC)
 EXTENDED = frozenset(_EXTENDED)
 
 SMS_SINGLE_LIMIT = 160
+#: Septets per segment of a concatenated SMS (the rest carries the joining header).
+SMS_SEGMENT_LIMIT = 153
 USSD_SCREEN_LIMIT = 160
 
 

@@ -68,7 +68,7 @@ def _keys_for(items: list, target: str, budget: int) -> list[str]:
 def plan_sessions(count: int, seed: int = 46) -> list[Session]:
     """``count`` report sessions: half page to the last ward of the longest ward list, half
     type four letters of a ward in a random council."""
-    from app.ussd.menu import LIST_BUDGET
+    from app.ussd.menu import COUNCIL_BUDGET, LIST_BUDGET
     from app.ussd.menu import graph as menu_graph
     from app.ussd.services import DbProvider
 
@@ -87,17 +87,19 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
             region, council = deep_region, deep_council
             ward = wards[council.id][-1]
             ward_keys = _keys_for(wards[council.id], ward.id, ward_budget)
-            head = ["1", "1", "2", "3", "2"]  # urgent, forced labour: fishing, 2-5 children
+            head = ["1", "1", "1", "2", "9"]  # urgent, 112 seen, forced labour, from the lists
+            details = ["2", "3", "2", "2", "Near the market", "1"]  # fishing, 2-5, this week
         else:
             region, council = rng.choice([rc for rc in councils if len(wards[rc[1].id]) > 3])
             ward = rng.choice(wards[council.id])
             typed = ward.label[:4].lower()
             found = list(provider.search("wards", council.id, typed))
             ward_keys = [typed, str(1 + [w.id for w in found].index(ward.id))]
-            head = ["1", "2", "1", "4"]  # not urgent, transported, number unknown
+            head = ["1", "2", "1", "9"]  # not urgent, transported, from the lists
+            details = ["2", "4", "1", "Near the market", "2"]  # number unknown, today
         place = (_keys_for(regions, region.id, LIST_BUDGET)
-                 + _keys_for(by_region[region.id], council.id, LIST_BUDGET) + ward_keys)
-        inputs = [*head, *place, "Near the market", "2", "2", "1"]
+                 + _keys_for(by_region[region.id], council.id, COUNCIL_BUDGET) + ward_keys)
+        inputs = [*head, *place, *details, "1"]
         hops = [Hop("", "main menu")]
         for i in range(1, len(inputs) + 1):
             last = inputs[i - 1]

@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 
-KEEP_TABLES = {"regions", "councils", "wards", "alembic_version"}
+KEEP_TABLES = {"regions", "councils", "wards", "gazetteer_versions", "alembic_version"}
 WEBHOOK_TOKEN = "test-token-0123456789abcdef"
 DATA_KEY = "test-data-key-0123456789abcdef0123456789"
 
@@ -201,5 +201,6 @@ def live_app(make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, LiveServer
     server = LiveServer(app)
     # Read when the first SMS goes out, so setting it after binding is in time.
     app.config["AT_API_URL"] = f"{server.url}/sandbox/version1"
+    app.config["SANDBOX_BASE_URL"] = server.url  # the sandbox's callbacks come back here
     with server, app.app_context():
         yield app, server

@@ -10,20 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import Base
+from app.privacy import Sealed
 
 
 class Broadcast(Base):
     """One message written by staff in Swahili and English for chosen places and roles.
 
-    The texts are announcements (a training, a by-law), not personal data; the audience is
-    stored as ids so the figures shown before sending can be checked afterwards.
+    The texts are staff-typed free text: meant as announcements (a training, a by-law), but
+    nothing stops a name or a number being typed, so they are sealed like every typed text.
+    The audience is stored as ids so the figures shown before sending can be checked afterwards.
     """
 
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    text_sw: Mapped[str] = mapped_column(sa.Text)
-    text_en: Mapped[str] = mapped_column(sa.Text)
+    text_sw_enc: Mapped[str] = mapped_column(sa.Text)
+    text_en_enc: Mapped[str] = mapped_column(sa.Text)
     roles: Mapped[list[Any]] = mapped_column(sa.JSON)
     region_ids: Mapped[list[Any]] = mapped_column(sa.JSON)
     council_ids: Mapped[list[Any]] = mapped_column(sa.JSON)
@@ -34,6 +36,9 @@ class Broadcast(Base):
     skipped_off_duty: Mapped[int] = mapped_column(default=0)
     skipped_unconfirmed: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    text_sw = Sealed("created_at", new_anchor=utcnow)
+    text_en = Sealed("created_at", new_anchor=utcnow)
 
 
 class BroadcastRecipient(Base):

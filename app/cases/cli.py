@@ -1,6 +1,6 @@
 """``linda cases list`` and ``linda cases show REF``: what hotline staff need until the dashboard
-exists. Every use is audited (actor "cli"). A list never shows the reporter's number or what
-they typed; ``show`` shows the number only when the reporter agreed to be called back.
+exists. Every use is audited (actor "cli:<os user>"). A list never shows the reporter's number
+or what they typed; ``show`` shows the number only when the reporter agreed to be called back.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from flask.cli import with_appcontext
 
 from app.cases.models import Case, CaseEventRecord
 from app.cases.reference import is_valid_reference
-from app.cases.services import find_by_reference
+from app.cases.services import NotHeldError, find_by_reference, release_case
 from app.cases.status import CaseStatus
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.services import council_label
-from app.privacy import mask_phone
+from app.privacy import mask_phone, strip_controls
 from app.referral.models import Alert, ReferralWave, Responder
-from app.staff.services import audit
+from app.staff.services import audit, cli_actor
 
 STATUSES = [s.value for s in CaseStatus]
 
@@ -35,10 +35,12 @@ def cases_cli() -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="only cases in this status")
 @click.option("--needs-attention", is_flag=True,
               help="only cases nobody accepted (same as --status needs_attention)")
+@click.option("--held", is_flag=True,
+              help="only reports held for review (past a phone's daily limit, sent to nobody)")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="at most this many cases, newest first")
 @with_appcontext
-def list_command(status: str | None, needs_attention: bool, limit: int) -> None:
+def list_command(status: str | None, needs_attention: bool, held: bool, limit: int) -> None:
     """One line per case: number, status, category, urgency, place, created, lead, flag."""
     if needs_attention:
         if status not in (None, CaseStatus.NEEDS_ATTENTION.value):
@@ -48,17 +50,21 @@ def list_command(status: str | None, needs_attention: bool, limit: int) -> None:
     query = sa.select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
     if status is not None:
         query = query.where(Case.status == CaseStatus(status))
+    if held:
+        query = query.where(Case.held_at.is_not(None))
     cases = list(db.session.scalars(query))
-    audit("cli", "cases.list", "case", None, status=status, limit=limit, shown=len(cases))
+    audit(cli_actor(), "cases.list", "case", None, status=status, held=held, limit=limit,
+          shown=len(cases))
     db.session.commit()
     if not cases:
-        click.echo(f"no {status} cases" if status else "no cases")
+        what = " ".join(w for w in ("held" if held else None, status) if w)
+        click.echo(f"no {what} cases" if what else "no cases")
         return
     rows = [("CASE", "STATUS", "CATEGORY", "URGENT", "PLACE", "CREATED (UTC)", "LEAD",
              "FLAGGED")]
     rows += [(c.reference, c.status.value, c.category.value, _yes(c.urgent), place_label(c),
               _when(c.created_at), _yes(c.lead_responder_id is not None),
-              _yes(c.flagged_for_review)) for c in cases]
+              "held" if c.held_at else _yes(c.flagged_for_review)) for c in cases]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -69,6 +75,28 @@ def list_command(status: str | None, needs_attention: bool, limit: int) -> None:
 @with_appcontext
 def show_command(reference: str) -> None:
     """Everything about case REFERENCE: details, alerts and the timeline."""
+    case = _case_or_fail(reference)
+    audit(cli_actor(), "cases.show", "case", case.id)
+    db.session.commit()
+    for line in describe(case):
+        click.echo(strip_controls(line, keep_lines=False))  # no escapes reach the terminal
+
+
+@cases_cli.command("release")
+@click.argument("reference")
+@with_appcontext
+def release_command(reference: str) -> None:
+    """Send a held report (past its phone's daily limit) to responders after review."""
+    case = _case_or_fail(reference)
+    try:
+        release_case(case, actor=cli_actor())
+    except NotHeldError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"case {case.reference} released: it goes to responders now")
+
+
+def _case_or_fail(reference: str) -> Case:
     ref = "".join(reference.split()).replace("-", "")
     if not is_valid_reference(ref):
         raise click.ClickException(f"{reference!r} is not a case number (7 digits, the last "
@@ -76,10 +104,7 @@ def show_command(reference: str) -> None:
     case = find_by_reference(ref)
     if case is None:
         raise click.ClickException(f"there is no case {ref}")
-    audit("cli", "cases.show", "case", case.id)
-    db.session.commit()
-    for line in describe(case):
-        click.echo(line)
+    return case
 
 
 def describe(case: Case) -> list[str]:
@@ -97,7 +122,9 @@ def describe(case: Case) -> list[str]:
         f"  created    {_when(case.created_at)} UTC",
     ]
     if case.flagged_for_review:
-        lines.append(f"  flagged    {case.flag_reason or 'yes'}")
+        lines.append(f"  flagged    {case.flag_reason or 'yes'}"
+                     + (f"; held since {_when(case.held_at)} UTC: `linda cases release "
+                        f"{case.reference}` sends it to responders" if case.held_at else ""))
     if case.lead_responder_id is not None:
         lead = db.session.get(Responder, case.lead_responder_id)
         who = f"{lead.name} ({lead.role.value})" if lead else f"responder {case.lead_responder_id}"

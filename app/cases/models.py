@@ -51,6 +51,8 @@ class Case(Base):
     ussd_session_id: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
     flagged_for_review: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # Past the daily limit of its phone: kept, but sent to nobody until staff release it.
+    held_at: Mapped[datetime | None] = mapped_column(index=True)
     lead_responder_id: Mapped[int | None] = mapped_column(index=True)
     outcome_enc: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

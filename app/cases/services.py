@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,12 +12,14 @@ from flask import current_app
 
 from app.cases.models import Case, CaseEventRecord
 from app.cases.reference import is_valid_reference, new_reference
-from app.cases.signals import case_created, case_status_changed
+from app.cases.signals import case_created, case_released, case_status_changed
 from app.cases.status import CaseEvent, CaseStatus, next_status
 from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
+
+log = logging.getLogger(__name__)
 
 
 class CaseInputError(ValueError):
@@ -41,6 +44,8 @@ class NewReport:
     language: str = "sw"
     source: CaseSource = CaseSource.USSD
     ussd_session_id: str | None = None
+    #: A number given to the reporter before the case could be written (database outage).
+    reference: str | None = None
 
 
 def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
@@ -62,7 +67,7 @@ def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
             raise CaseInputError(f"ward {report.ward_id!r} is not in council {council.id!r}")
 
     case = Case(
-        reference=_unused_reference(),
+        reference=_reserved_or_new(report.reference),
         category=report.category,
         labour_kind=report.labour_kind,
         urgent=report.urgent,
@@ -90,6 +95,17 @@ def create_case(report: NewReport, *, actor: str = "reporter") -> Case:
     return case
 
 
+def _reserved_or_new(reserved: str | None) -> str:
+    """The reserved number if still free (a collision of two random 7-digit numbers is
+    possible, though rare: then the case gets a new one and says so in the log)."""
+    if reserved is not None and is_valid_reference(reserved) and not db.session.scalar(
+            sa.select(Case.id).where(Case.reference == reserved)):
+        return reserved
+    if reserved is not None:
+        log.error("reserved case number already taken; the case gets a new one")
+    return _unused_reference()
+
+
 def _unused_reference() -> str:
     for _ in range(20):
         ref = new_reference()
@@ -110,6 +126,27 @@ def _flag_if_repeated(case: Case) -> None:
     if count >= limit:
         case.flagged_for_review = True
         case.flag_reason = f"report {count + 1} from this phone in 24 hours"
+        case.held_at = utcnow()  # kept, never dropped, but no responder is woken for it
+
+
+class NotHeldError(ValueError):
+    """The case is not held for review, so there is nothing to release."""
+
+
+def release_case(case: Case, *, actor: str) -> None:
+    """Staff judged a held report genuine: it now goes to responders like any new case.
+
+    Raises:
+        NotHeldError: the case was not held.
+    """
+    if case.held_at is None:
+        raise NotHeldError(f"case {case.reference} is not held for review")
+    case.held_at = None
+    record(case, "released", actor=actor)
+    from app.staff.services import audit
+
+    audit(actor, "cases.release", "case", case.id)
+    case_released.send(case)
 
 
 def record(case: Case, kind: str, *, actor: str = "system",

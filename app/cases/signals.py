@@ -16,3 +16,7 @@ case_created = signals.signal("case-created")
 #: sender: Case; kwargs: old (CaseStatus), new (CaseStatus), event (CaseEvent). Sent after a
 #: status change, inside the same transaction.
 case_status_changed = signals.signal("case-status-changed")
+
+#: sender: Case. Staff released a case held for review (past its phone's daily limit): it looks
+#: for responders as a new case does. Sent inside the releasing transaction.
+case_released = signals.signal("case-released")

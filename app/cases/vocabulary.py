@@ -42,5 +42,6 @@ class SeenWhen(enum.StrEnum):
 
 class CaseSource(enum.StrEnum):
     USSD = "ussd"
+    SMS = "sms"  # a report by plain SMS (app.smsreport)
     STAFF = "staff"
     CLI = "cli"

@@ -15,9 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
+from app.gazetteer.cache import forget_cached_places
 from app.gazetteer.matching import parse_coordinate
-from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
 from app.gazetteer.names import COUNCIL_TYPES, compact, fold
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -59,6 +61,14 @@ def load_gazetteer(data_dir: Path = DATA_DIR) -> LoadResult:
     for model, rows in ((Region, regions), (Council, councils), (Ward, wards)):
         new, changed = _upsert(model, rows)
         added, updated = added + new, updated + changed
+    stamp = db.session.get(GazetteerVersion, 1)
+    if stamp is None:
+        db.session.add(GazetteerVersion(id=1, version=1, changed_at=utcnow()))
+    elif added or updated:
+        stamp.version += 1  # every web process reads the places again within seconds
+        stamp.changed_at = utcnow()
+    db.session.flush()
+    forget_cached_places()
     return LoadResult(len(regions), len(councils), len(wards), added, updated)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import Base
 
 
@@ -50,3 +53,17 @@ class Ward(Base):
     lon: Mapped[float | None]
 
     council: Mapped[Council] = relationship(back_populates="wards")
+
+
+class GazetteerVersion(Base):
+    """One row whose ``version`` grows whenever ``linda gazetteer load`` changes a place.
+
+    Web processes keep the places in memory (they change once a census) and compare this
+    stamp, at most every few seconds, to know when to read them again.
+    """
+
+    __tablename__ = "gazetteer_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    version: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from app.referral.directory import (
     parse_csv,
     write_csv,
 )
-from app.staff.services import audit
+from app.staff.services import audit, cli_actor
 
 
 @click.group("responders", help="The responder directory (CSV, see docs/interface.md).")
@@ -64,13 +64,13 @@ def import_command(file: Path, added_by: str) -> None:
 def export_command(output: Path | None) -> None:
     """Write every responder as CSV (with confirmed and last_verified columns)."""
     rows = export_rows()
-    if output is None:
-        write_csv(rows, sys.stdout)
-    else:
-        with output.open("w", encoding="utf-8", newline="") as fh:
-            write_csv(rows, fh)
-    audit("cli", "responders.export", "responder", None, rows=len(rows))
+    # Full phone numbers leave the database here: who took them is on record first.
+    audit(cli_actor(), "responders.export", "responder", None, rows=len(rows),
+          to="stdout" if output is None else "file")
     db.session.commit()
     if output is None:
+        write_csv(rows, sys.stdout)
         return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(rows, fh)
     click.echo(f"wrote {len(rows)} responder(s) to {output}", err=True)

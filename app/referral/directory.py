@@ -77,7 +77,16 @@ def parse_csv(content: str) -> list[Row]:
     Raises:
         ImportFileError: any row is bad; every bad row is listed, nothing is returned.
     """
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    # newline="": the csv module reads every line ending itself (a lone \r included).
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_records(reader)
+    except csv.Error as exc:  # a quote never closed, a NUL byte...
+        raise ImportFileError([f"line {reader.line_num or 1}: not readable as CSV ({exc})"]
+                              ) from None
+
+
+def _parse_records(reader: csv.DictReader[str]) -> list[Row]:
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in HEADER if c not in columns]
     if missing:

@@ -53,15 +53,28 @@ def handle_inbound(msg: InboundSms) -> None:
     db.session.refresh(msg, with_for_update=True)  # the same row signalled twice at once
     if msg.handled_at is not None:
         return
+    if not _within_limit(msg):
+        return
     command = parse_command(msg.text)
     responder = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
     lang = responder.language if responder else (command.language or "sw")
     savepoint = db.session.begin_nested()
+    if responder is None:  # anybody else is making a report by SMS (it queues its reply)
+        from app.smsreport.services import handle_report_sms
+
+        audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
+        try:
+            msg.outcome = handle_report_sms(msg)
+            savepoint.commit()
+        except Exception:
+            savepoint.rollback()
+            log.exception("inbound sms %s: the report by SMS failed", msg.id)
+            queue_sms(msg.sender, text(lang, "reply.error", hotline=_hotline()), purpose="reply",
+                      ref_kind="inbound", ref_id=msg.id)
+            msg.outcome = "error"
+        msg.handled_at = utcnow()
+        return
     try:
-        if responder is None:
-            audit("sms", "referral.unknown_sender", "inbound_sms", msg.id, verb=command.verb.value)
-            raise Reply("unknown_sender", "reply.unknown_sender",
-                        ussd=current_app.config["USSD_SERVICE_CODE"])
         outcome, key, params = _run(responder, command, msg)
         savepoint.commit()
     except Reply as reply:
@@ -72,7 +85,7 @@ def handle_inbound(msg: InboundSms) -> None:
         log.exception("inbound sms %s: command %s failed", msg.id, command.verb.value)
         audit("sms", "referral.command_failed", "inbound_sms", msg.id, verb=command.verb.value)
         outcome, key, params = "error", "reply.error", {}
-    body = text(lang, key, **params) if key != "alert" else params["body"]
+    body = text(lang, key, hotline=_hotline(), **params) if key != "alert" else params["body"]
     queue_sms(msg.sender, body, purpose="reply", ref_kind="inbound", ref_id=msg.id)
     msg.handled_at = utcnow()
     msg.outcome = outcome
@@ -82,6 +95,24 @@ def handle_inbound(msg: InboundSms) -> None:
 #: Packages that act on SMS after the referral (places, check-ins, replies to coordination
 #: messages); each ``handle`` returns None when the message is not theirs.
 AFTERCARE_HANDLERS = ("app.centres.sms", "app.followup.sms", "app.broadcast.sms")
+
+
+def _within_limit(msg: InboundSms) -> bool:
+    """INBOUND_SMS_PER_NUMBER_PER_HOUR: beyond it a message is kept but not acted on, and the
+    sender is told once per hour (a flood must not become a flood of replies)."""
+    from app.web.limits import allow, first_notice
+
+    if allow("sms_in", msg.from_hash, current_app.config["INBOUND_SMS_PER_NUMBER_PER_HOUR"],
+             3600):
+        return True
+    msg.handled_at, msg.outcome = utcnow(), "rate_limited"
+    if first_notice("sms_in", msg.from_hash, 3600):
+        who = db.session.scalar(sa.select(Responder).where(Responder.phone_hash == msg.from_hash))
+        queue_sms(msg.sender, text(who.language if who else "sw", "reply.rate_limited",
+                                   hotline=_hotline()),
+                  purpose="reply", ref_kind="inbound", ref_id=msg.id)
+    log.info("inbound sms %s: rate_limited", msg.id)
+    return False
 
 
 def _run(responder: Responder, command: Command, msg: InboundSms) -> tuple[str, str, dict]:
@@ -121,8 +152,8 @@ def _find_alert(responder: Responder, command: Command, msg: InboundSms) -> Aler
         raise Reply("bad_reference", "reply.bad_reference", given=command.bad_reference)
     if command.reference:
         case = find_by_reference(command.reference)
-        if case is None:
-            raise Reply("no_such_case", "reply.no_such_case", ref=command.reference)
+        if case is None:  # the same answer as "not yours": no oracle of real case numbers
+            raise Reply("no_such_case", "reply.not_yours", ref=command.reference)
         alert = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id,
                                                          Alert.responder_id == responder.id))
         if alert is None:
@@ -154,6 +185,7 @@ def _accept(responder: Responder, alert: Alert, case: Case, command: Command
         return "already_lead", "reply.already_lead", {"ref": ref}
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED) or not can(alert.status,
                                                                          AlertEvent.ACCEPT):
+        _withdraw_notice(alert)
         return "taken", "reply.taken", {"ref": ref}
     now = utcnow()
     services.move_alert(alert, AlertEvent.ACCEPT)
@@ -187,6 +219,21 @@ def _stand_down_others(case: Case, lead: Alert) -> None:
                       purpose="notice", ref_kind="alert", ref_id=other.id,
                       expires_at=now + timedelta(seconds=current_app.config[
                           "ALERT_MAX_AGE_SECONDS"]))
+
+
+def _hotline() -> str:
+    return str(current_app.config["HOTLINE_PHONE"])
+
+
+def _withdraw_notice(alert: Alert) -> None:
+    """A responder who lost an accept race hears it once: the reply to their KUBALI says the
+    case is taken, so a "taken" notice still waiting in the outbox is not sent as well."""
+    for notice in db.session.scalars(sa.select(OutboundSms).where(
+            OutboundSms.ref_kind == "alert", OutboundSms.ref_id == alert.id,
+            OutboundSms.purpose == "notice", OutboundSms.status == SmsStatus.QUEUED)
+            .with_for_update()):
+        notice.status = SmsStatus.EXPIRED
+        notice.failure_reason = "the reply to the responder said the same"
 
 
 def _tell_reporter(case: Case) -> None:
@@ -232,7 +279,21 @@ def _done(responder: Responder, alert: Alert, case: Case, command: Command
 
 def _info(responder: Responder, alert: Alert, case: Case, command: Command
           ) -> tuple[str, str, dict]:
+    if not may_read(responder, alert, case):
+        record(case, "command_refused", actor=f"responder:{responder.id}",
+               detail={"verb": "info", "reason": f"alert {alert.status.value}"})
+        return "not_yours", "reply.not_yours", {"ref": case.reference}
     return "info", "alert", {"body": services.render_info(case, responder.language)}
+
+
+def may_read(responder: Responder, alert: Alert, case: Case) -> bool:
+    """Details (landmark, consented number) go to an alert still waiting, or to the lead
+    until the case closes; never to one who declined, expired, was cancelled or replaced."""
+    if case.status is CaseStatus.CLOSED:
+        return False
+    if alert.status is AlertStatus.ACCEPTED:
+        return case.lead_responder_id == responder.id
+    return alert.status in WAITING and case.status is not CaseStatus.ACCEPTED
 
 
 def on_alert_sms_status(msg: OutboundSms, new: SmsStatus) -> None:

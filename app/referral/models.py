@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ class Responder(Base):
     __tablename__ = "responders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(32), unique=True)  # the seal's row anchor
     name: Mapped[str] = mapped_column(sa.String(120))
     phone_enc: Mapped[str] = mapped_column(sa.Text)
     phone_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -39,8 +41,9 @@ class Responder(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    # Bound to the number's own blind index: a sealed number moved to another row fails.
-    phone = Sealed("phone_hash", hash_to="phone_hash")
+    # Bound to this row's random uid: a number moved to another row (with or without its
+    # blind index) fails to open instead of sending one responder's alerts to another.
+    phone = Sealed("uid", hash_to="phone_hash", new_anchor=lambda: uuid.uuid4().hex)
 
     @property
     def confirmed(self) -> bool:
@@ -84,6 +87,9 @@ class Alert(Base):
     deadline_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]  # the lead's follow-up reminder
-    reason: Mapped[str | None] = mapped_column(sa.String(200))  # decline reason, failure
+    reason_enc: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+    # A decline reason is typed by a responder (names, numbers were seen there): sealed.
+    reason = Sealed("created_at", new_anchor=utcnow)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.cases.signals import case_created, case_status_changed
+from app.cases.signals import case_created, case_released, case_status_changed
 from app.cases.status import CaseEvent
 from app.referral.inbound import handle_inbound, on_alert_sms_status
 from app.referral.schedule import schedule_dispatch
@@ -18,6 +18,7 @@ from app.sms.signals import inbound_sms_received, sms_status_changed
 
 def connect() -> None:
     case_created.connect(on_case_created, weak=False)
+    case_released.connect(on_case_created, weak=False)  # staff released a held report
     case_status_changed.connect(on_case_status_changed, weak=False)
     inbound_sms_received.connect(on_inbound_sms, weak=False)
     sms_status_changed.connect(on_sms_status, weak=False)

@@ -50,11 +50,14 @@ def unhandled_cases() -> sa.Select[tuple[int]]:
                                                  ReferralWave.closed_at.is_(None)).exists()
     return (sa.select(Case.id)
             .where(sa.or_(Case.status == CaseStatus.NEEDS_ATTENTION,
-                          sa.and_(Case.status.in_(services.SEEKING), ~open_wave)))
+                          sa.and_(Case.status.in_(services.SEEKING), ~open_wave)),
+                   Case.held_at.is_(None))
             .order_by(Case.urgent.desc(), Case.created_at, Case.id))
 
 
 def is_unhandled(case: Case) -> bool:
+    if case.held_at is not None:  # waits for staff review, not for responders
+        return False
     if case.status is CaseStatus.NEEDS_ATTENTION:
         return True
     return case.status in services.SEEKING and not db.session.scalar(

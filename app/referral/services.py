@@ -26,7 +26,7 @@ from app.referral.roles import ResponderRole
 from app.referral.rules import REACH, RuleBook, WavePlan
 from app.referral.schedule import schedule_wave_deadline
 from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
-from app.referral.texts import alert_text, exhausted_text, info_text
+from app.referral.texts import alert_text, council_in_words, exhausted_text, info_text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.sms.status import SmsStatus
@@ -49,14 +49,15 @@ def move_alert(alert: Alert, event: AlertEvent, *, reason: str | None = None) ->
         alert.reason = reason[:200]
 
 
-def place_parts(case: Case) -> list[str]:
+def place_parts(case: Case, lang: str | None = None) -> list[str]:
     """Ward, council label and region of a case, most specific first ("Kariakoo",
     "Ilala (Dar Es Salaam CC)", "Dar es Salaam"); the region is left out when the council
-    label already names it."""
+    label already names it. With ``lang``, the council type is in words ("Jiji la Mwanza")."""
     ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
     council = db.session.get_one(Council, case.council_id)
     region = db.session.get_one(Region, case.region_id)
-    label = council_label(council)
+    label = council_label(council) if lang is None else council_in_words(
+        lang, council.name, council.council_type, council.known_as)
     parts = [ward.name] if ward is not None else []
     parts.append(label)
     if fold(region.name) not in fold(label):
@@ -109,8 +110,8 @@ def already_alerted(case: Case) -> set[int]:
 
 def dispatch(case: Case) -> None:
     """Start the rule of a case waiting for its first wave, or waiting again after being
-    released or reopened; a case with an open wave is left alone."""
-    if case.status not in SEEKING:
+    released or reopened; a case with an open wave, or held for staff review, is left alone."""
+    if case.status not in SEEKING or case.held_at is not None:
         return
     if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
                                                           ReferralWave.closed_at.is_(None))):
@@ -175,17 +176,26 @@ def send_alert(case: Case, responder: Responder, wave: ReferralWave) -> Alert:
     return alert
 
 
+def _facts(case: Case) -> dict[str, object]:
+    return {"labour": case.labour_kind.value if case.labour_kind else None,
+            "children": case.children.value if case.children else None,
+            "seen_when": case.seen_when.value if case.seen_when else None}
+
+
 def render_alert(case: Case, lang: str) -> str:
+    """What the reporter said, in the responder's language (see ``texts.alert_text``)."""
     caller = case.reporter_phone if case.callback_consent else None
     return alert_text(lang, ref=case.reference, category=case.category.value,
-                      urgent=case.urgent, place_parts=place_parts(case), caller=caller)
+                      urgent=case.urgent, place_parts=place_parts(case, lang), caller=caller,
+                      landmark=case.landmark, **_facts(case))  # type: ignore[arg-type]
 
 
 def render_info(case: Case, lang: str) -> str:
     """The case details a responder asks for with INFO/TAARIFA (with the reporter's landmark)."""
     caller = case.reporter_phone if case.callback_consent else None
     return info_text(lang, ref=case.reference, category=case.category.value, urgent=case.urgent,
-                     place_parts=place_parts(case), caller=caller, landmark=case.landmark)
+                     place_parts=place_parts(case, lang), caller=caller, landmark=case.landmark,
+                     **_facts(case))  # type: ignore[arg-type]
 
 
 def _max_age() -> timedelta:
@@ -250,7 +260,7 @@ def exhaust(case: Case) -> None:
     for sup in supervisors:
         queue_sms(sup.phone, exhausted_text(sup.language, ref=case.reference,
                                             category=case.category.value, urgent=case.urgent,
-                                            place_parts=place_parts(case)),
+                                            place_parts=place_parts(case, sup.language)),
                   purpose="escalation", ref_kind="case", ref_id=case.id)
     apply_event(case, CaseEvent.EXHAUST, detail={"supervisors": [s.id for s in supervisors]})
     if not supervisors:

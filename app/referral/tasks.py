@@ -59,7 +59,8 @@ def remind_lead(alert_id: int) -> None:
         return
     responder = db.session.get_one(Responder, alert.responder_id)
     alert.reminded_at = utcnow()
-    queue_sms(responder.phone, text(responder.language, "reminder", ref=case.reference),
+    queue_sms(responder.phone, text(responder.language, "reminder", ref=case.reference,
+                                    hotline=current_app.config["HOTLINE_PHONE"]),
               purpose="reminder", ref_kind="alert", ref_id=alert.id)
     record(case, "lead_reminded", detail={"responder": responder.id})
     db.session.commit()
@@ -75,7 +76,7 @@ def sweep_undispatched() -> int:
     open_wave = sa.select(ReferralWave.id).where(ReferralWave.case_id == Case.id,
                                                  ReferralWave.closed_at.is_(None)).exists()
     ids = db.session.scalars(sa.select(Case.id).where(Case.status.in_(services.SEEKING),
-                                                      ~open_wave)).all()
+                                                      Case.held_at.is_(None), ~open_wave)).all()
     return sum(enqueue(dispatch_case, i, job_id=dispatch_job_id(i)) for i in ids)
 
 

@@ -23,10 +23,11 @@ PAGE_MESSAGES = 30
 
 
 def is_enabled(app: Flask) -> bool:
-    """The sandbox serves only when no AT account is configured, or in tests."""
-    if app.config.get("LINDA_ENV") == "testing":
-        return True
-    return not (app.config.get("AT_USERNAME") and app.config.get("AT_API_KEY"))
+    """Only on a laptop or in tests, and only without any AT credential: it has no login and
+    answers as AT, so it must never stand beside a real account or serve in production."""
+    if app.config.get("LINDA_ENV") not in ("development", "testing"):
+        return False
+    return not (app.config.get("AT_USERNAME") or app.config.get("AT_API_KEY"))
 
 
 def check_credentials(username: str | None, api_key: str | None) -> bool:

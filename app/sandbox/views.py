@@ -27,6 +27,7 @@ USSD_EVENT_FIELDS = ("sessionId", "phoneNumber", "status", "input", "hopsCount",
 #: The response header in which an app labels its screen; AT joins the labels of a session
 #: with "|" into the end notice's ``hopsMetadata``.
 HOP_METADATA_HEADER = "at-ussd-hop-metadata"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 @bp.before_request
@@ -54,8 +55,9 @@ def _at_json(payload: object, status: int = 200) -> Response:
 
 
 def _callback_base() -> str:
-    """Where this process can reach its own webhooks: set by `linda serve`, else the request."""
-    return str(current_app.config.get("SANDBOX_BASE_URL") or request.host_url)
+    """Where this process reaches its own webhooks: configuration only (set by `linda serve`),
+    never the request's Host header, which would send the token wherever a caller says."""
+    return str(current_app.config.get("SANDBOX_BASE_URL") or DEFAULT_BASE_URL)
 
 
 # --- the AT messaging API -------------------------------------------------------------------

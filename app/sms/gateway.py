@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,12 +20,35 @@ import requests
 from africastalking.Service import DEFAULT_TIMEOUT_S, AfricasTalkingException
 from africastalking.SMS import SMSService
 from flask import Flask, current_app
+from requests.adapters import HTTPAdapter
 
 from app.sms.status import SendDecision, decide_http, decide_send
 
 log = logging.getLogger(__name__)
 
 SANDBOX_USERNAME = "sandbox"
+#: Recipients of one messaging request with one text. AT takes a comma-separated ``to``;
+#: a request stays well under its size limits and its answer time at this many.
+MAX_RECIPIENTS = 100
+
+_http = threading.local()
+
+
+def http_session() -> requests.Session:
+    """This thread's HTTP session: connections to AT are kept alive and reused.
+
+    The SDK calls ``requests.post`` for every message, which opens a new TCP (and TLS)
+    connection each time. One session per thread, because a ``requests.Session`` is not
+    documented as safe to share between threads.
+    """
+    session: requests.Session | None = getattr(_http, "session", None)
+    if session is None:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=4)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _http.session = session
+    return session
 
 
 @dataclass(frozen=True)
@@ -37,16 +60,26 @@ class SendResult:
         provider_id: AT's ``messageId`` when accepted; delivery reports carry it as ``id``.
         status: AT's per-recipient status or the HTTP status, for staff and logs.
         reason: a short human explanation when not accepted (stored as ``failure_reason``).
+        maybe_sent: the answer was lost after the request went out: AT may have sent it.
     """
 
     decision: SendDecision
     provider_id: str | None = None
     status: str | None = None
     reason: str | None = None
+    maybe_sent: bool = False
 
 
 class SmsGateway(Protocol):
     def send(self, to: str, text: str) -> SendResult: ...
+
+
+def send_many(gw: SmsGateway, recipients: Sequence[str], text: str) -> list[SendResult]:
+    """Send one text to several numbers: one request where the gateway can, else one each."""
+    batch = getattr(gw, "send_many", None)
+    if batch is not None and len(recipients) > 1:
+        return list(batch(recipients, text))
+    return [gw.send(to, text) for to in recipients]
 
 
 class HttpStatusError(AfricasTalkingException):
@@ -80,7 +113,8 @@ class _SmsService(SMSService):  # type: ignore[misc]  # the SDK ships no type hi
     def _Service__make_post_request(  # noqa: N802 - the SDK's mangled private name
             url: str, headers: Mapping[str, str], data: Any, params: Any,
             callback: Any = None, timeout: Any = DEFAULT_TIMEOUT_S) -> requests.Response:
-        res = requests.post(url=url, headers=headers, params=params, data=data, timeout=timeout)
+        res = http_session().post(url=url, headers=headers, params=params, data=data,
+                                  timeout=timeout)
         if not 200 <= res.status_code < 300:
             raise HttpStatusError(res.status_code, res.text)
         return res
@@ -121,10 +155,38 @@ class AfricasTalkingGateway:
                          self._service._baseUrl)
             return self._service
 
+    def prepare(self) -> None:
+        """Build the SDK service now, in the app's thread (its URL may need the app)."""
+        _ = self.service
+
     def send(self, to: str, text: str) -> SendResult:
         """Send ``text`` to one E.164 number; never raises for AT or network trouble."""
+        raw = self._post([to], text)
+        if isinstance(raw, SendResult):
+            return raw
+        return parse_send_response(raw)
+
+    def send_many(self, recipients: Sequence[str], text: str) -> list[SendResult]:
+        """Send ``text`` to distinct numbers in one request (AT's comma-separated ``to``).
+
+        One result per recipient, in order, read from AT's per-recipient entries; a number
+        AT's answer leaves out is retried. A failure of the whole request (HTTP 429, timeout)
+        is every recipient's result. Never raises for AT or network trouble.
+        """
+        if len(set(recipients)) != len(recipients) or len(recipients) > MAX_RECIPIENTS:
+            raise ValueError("send_many takes at most MAX_RECIPIENTS distinct numbers")
+        raw = self._post(list(recipients), text)
+        if isinstance(raw, SendResult):
+            if raw.status == "InvalidPhoneNumber":  # the SDK refused one number: ask singly
+                return [self.send(to, text) for to in recipients]
+            return [raw] * len(recipients)
+        return parse_batch_response(raw, recipients)
+
+    def _post(self, recipients: list[str], text: str) -> object:
+        """The SDK's answer, or the ``SendResult`` of a request that failed as a whole."""
         try:
-            raw = self.service.send(text, [to], sender_id=self.sender_id, timeout=self.timeout)
+            return self.service.send(text, recipients, sender_id=self.sender_id,
+                                     timeout=self.timeout)
         except HttpStatusError as exc:
             return _http_error(exc.status_code, exc.text)
         except requests.ConnectionError as exc:
@@ -137,16 +199,19 @@ class AfricasTalkingGateway:
             # AT may have accepted the message before the answer was lost: retrying may send it
             # twice. A duplicate alert is better than none (at-least-once, see tasks.send_sms).
             return SendResult(SendDecision.RETRY, status="timeout",
-                              reason="no answer from Africa's Talking in time; may be sent twice")
+                              reason="no answer from Africa's Talking in time; may be sent twice",
+                              maybe_sent=True)
         except requests.RequestException as exc:
             return SendResult(SendDecision.RETRY, status="request-error",
                               reason=f"request to Africa's Talking failed ({type(exc).__name__})")
         except AfricasTalkingException as exc:  # raised by the SDK itself, without a status
             return SendResult(SendDecision.RETRY, status="error", reason=_short(str(exc)))
         except ValueError as exc:  # the SDK's own check: "Invalid phone number: …"
+            reason = str(exc)
+            for number in recipients:
+                reason = reason.replace(number, "number")
             return SendResult(SendDecision.FAIL, status="InvalidPhoneNumber",
-                              reason=_short(str(exc).replace(to, "number")))
-        return parse_send_response(raw)
+                              reason=_short(reason))
 
 
 def _http_error(status_code: int, text: str) -> SendResult:
@@ -167,6 +232,32 @@ def parse_send_response(raw: object) -> SendResult:
     An unreadable 2xx body is retried rather than failed: AT said yes to something, and a
     duplicate alert is better than a lost one.
     """
+    recipients = _recipients(raw)
+    if isinstance(recipients, SendResult):
+        return recipients
+    return _entry_result(recipients[0])
+
+
+def parse_batch_response(raw: object, numbers: Sequence[str]) -> list[SendResult]:
+    """Read the entries of a request to several numbers, matched to them by ``number``."""
+    recipients = _recipients(raw)
+    if isinstance(recipients, SendResult):
+        return [recipients] * len(numbers)
+    by_number: dict[str, object] = {}
+    for entry in recipients:
+        if isinstance(entry, dict):
+            by_number.setdefault(_digits(str(entry.get("number") or "")), entry)
+    missing = SendResult(SendDecision.RETRY, status="unreadable",
+                         reason="Africa's Talking answer has no entry for this number")
+    return [_entry_result(by_number[_digits(n)]) if _digits(n) in by_number else missing
+            for n in numbers]
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def _recipients(raw: object) -> list[object] | SendResult:
     data: Any = raw
     if isinstance(raw, str | bytes):
         try:
@@ -185,7 +276,10 @@ def parse_send_response(raw: object) -> SendResult:
         message = str(message_data.get("Message") or "no recipients in the answer")
         return SendResult(SendDecision.FAIL, status="rejected",
                           reason=_short(f"Africa's Talking sent to nobody: {message}"))
-    entry = recipients[0]
+    return list(recipients)
+
+
+def _entry_result(entry: object) -> SendResult:
     if not isinstance(entry, dict):
         return SendResult(SendDecision.RETRY, status="unreadable",
                           reason="Africa's Talking recipient entry is not an object")
@@ -224,7 +318,7 @@ def _sandbox_url() -> str:
     config = current_app.config
     if config.get("AT_API_URL"):
         return str(config["AT_API_URL"])
-    base = config.get("SANDBOX_BASE_URL", "http://127.0.0.1:5000")
+    base = config.get("SANDBOX_BASE_URL") or "http://127.0.0.1:5000"
     return f"{str(base).rstrip('/')}/sandbox/version1"
 
 

@@ -33,6 +33,9 @@ class OutboundSms(Base):
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     provider_status: Mapped[str | None] = mapped_column(sa.String(40))
     failure_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    #: A try whose outcome was lost after it may have reached AT (a read timeout, a worker
+    #: killed mid-send): the phone may get this message twice. Never reset.
+    possible_duplicate: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]

@@ -11,14 +11,17 @@ not at all; the alert text carries the case number, so a duplicate is recognisab
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
-from app.sms.gateway import SendResult, gateway
+from app.sms.gateway import MAX_RECIPIENTS, SendResult, gateway, send_many
 from app.sms.models import InboundSms, OutboundSms
 from app.sms.schedule import inbound_job_id, schedule_send, send_job_id
 from app.sms.services import apply_delivery_reports, set_status
@@ -33,46 +36,132 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)
 #: Rows handled per sweep and kind, so one sweep stays short after a long outage.
 SWEEP_BATCH = 500
+#: Rows one send job claims: its own and up to this many minus one others that are due.
+#: With ``SEND_CONCURRENCY`` requests in flight, even rows that all time out (13 s each)
+#: finish in two rounds, well inside the job timeout (60 s) and the ``LEASE``.
+SEND_BATCH = 16
+#: Requests in flight per send job (threads; the database is only used between rounds).
+SEND_CONCURRENCY = 8
 
 
 def send_sms(message_id: int) -> None:
-    """Send one outbox row if it is queued and due; safe to run twice (at-least-once).
+    """Send one outbox row if it is queued and due, with other due rows beside it; safe to
+    run twice (at-least-once).
 
-    Expired rows are marked expired instead of sent. The outcome is submitted (with AT's
-    message id), queued again with backoff, or failed with the reason.
+    The job claims its own row and up to ``SEND_BATCH - 1`` other queued, due rows (their own
+    jobs then find nothing to do), exactly as each would claim itself: same lease, same
+    ``_finish``; a job whose own row was taken still sends the others it claimed. Rows with
+    the same text go in one request to several numbers; different texts go in parallel
+    requests, at most ``SEND_CONCURRENCY`` at once. No transaction is open during the HTTP
+    calls. Expired rows are marked expired instead of sent. Each row's outcome is submitted
+    (with AT's message id), queued again with backoff, or failed with the reason.
     """
     now = utcnow()
-    claimed = db.session.execute(
-        sa.update(OutboundSms)
-        .where(OutboundSms.id == message_id, OutboundSms.status == SmsStatus.QUEUED,
-               OutboundSms.next_attempt_at <= now)
-        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = _claim(message_id, now)
     db.session.commit()
     if not claimed:
         log.debug("SMS %s not queued and due; nothing to do", message_id)
         return
 
-    msg = db.session.get_one(OutboundSms, message_id, populate_existing=True)
-    if msg.expires_at is not None and msg.expires_at <= now:
-        log.info("SMS %s expired before it could be sent", message_id)
-        reason = "too old to send" + (f"; last try: {msg.failure_reason}"
-                                      if msg.failure_reason else "")
-        db.session.commit()
-        _finish(message_id, now, lambda m, notify: set_status(
+    rows = db.session.scalars(
+        sa.select(OutboundSms).where(OutboundSms.id.in_(claimed)).order_by(OutboundSms.id)
+        .execution_options(populate_existing=True)).all()
+    expired = [m for m in rows if m.expires_at is not None and m.expires_at <= now]
+    to_send, unreadable = [], []
+    for m in rows:
+        if m in expired:
+            continue
+        try:
+            to_send.append((m.id, m.to, m.body))
+        except Exception:  # e.g. sealed with another key: this row only, not its batch
+            log.exception("SMS %s could not be read; retrying later", m.id)
+            unreadable.append((m.id, SendResult(SendDecision.RETRY, status="internal-error",
+                                                reason="internal error while sending")))
+    reasons = {m.id: m.failure_reason for m in expired}
+    db.session.commit()  # no transaction open during the HTTP calls
+    for expired_id, last in reasons.items():
+        log.info("SMS %s expired before it could be sent", expired_id)
+        reason = "too old to send" + (f"; last try: {last}" if last else "")
+        _finish(expired_id, now, lambda m, notify, reason=reason: set_status(
             m, SmsStatus.EXPIRED, reason=reason, notify=notify))
-        return
+    for sent_id, result in [*unreadable, *_send_all(to_send)]:
+        _finish(sent_id, now,
+                lambda m, notify, result=result: _apply_result(m, result, notify=notify))
 
-    to, body = msg.to, msg.body
-    db.session.commit()  # no transaction open during the HTTP call
-    try:
-        result = gateway().send(to, body)
-    except Exception:  # a bug must not leave the row claimed forever nor loop without limit
-        log.exception("SMS %s: the gateway raised; retrying later", message_id)
-        result = SendResult(SendDecision.RETRY, status="internal-error",
-                            reason="internal error while sending")
-    _finish(message_id, now, lambda m, notify: _apply_result(m, result, notify=notify))
+
+def _claim(message_id: int, now: datetime) -> list[int]:
+    """Claim ``message_id`` and up to ``SEND_BATCH - 1`` other due rows (queued → sending).
+
+    Every row is locked before it is updated, and rows another worker holds are skipped
+    rather than waited for (PostgreSQL's ``SKIP LOCKED``): two workers claiming at once never
+    wait on each other, so they cannot deadlock. On every database the ``status`` condition
+    lets each row be claimed once.
+    """
+    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+    ids = list(db.session.scalars(
+        sa.select(OutboundSms.id).where(OutboundSms.id == message_id, *due)
+        .with_for_update(skip_locked=True)))
+    if SEND_BATCH > 1:
+        ids += db.session.scalars(
+            sa.select(OutboundSms.id).where(OutboundSms.id != message_id, *due)
+            .order_by(OutboundSms.next_attempt_at, OutboundSms.id).limit(SEND_BATCH - 1)
+            .with_for_update(skip_locked=True)).all()
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        sa.update(OutboundSms).where(OutboundSms.id.in_(ids), *due)
+        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
+        .returning(OutboundSms.id)
+        .execution_options(synchronize_session=False)).all())
+
+
+def _send_all(rows: list[tuple[int, str, str]]) -> list[tuple[int, SendResult]]:
+    """Send ``(id, to, body)`` rows: one request per text and batch of distinct numbers, the
+    requests in parallel. Never raises: a bug becomes a retry of the rows concerned."""
+    requests_: list[list[tuple[int, str, str]]] = []
+    by_body: dict[str, list[list[tuple[int, str, str]]]] = {}
+    for row in rows:
+        batches = by_body.setdefault(row[2], [])
+        batch = next((b for b in batches if len(b) < MAX_RECIPIENTS
+                      and all(r[1] != row[1] for r in b)), None)
+        if batch is None:
+            batch = []
+            batches.append(batch)
+            requests_.append(batch)
+        batch.append(row)
+    gw = gateway()
+    prepare = getattr(gw, "prepare", None)
+    if prepare is not None:
+        prepare()  # resolve what needs the app before leaving this thread
+
+    def one(batch: list[tuple[int, str, str]]) -> list[tuple[int, SendResult]]:
+        try:
+            results = send_many(gw, [r[1] for r in batch], batch[0][2])
+        except Exception:  # a bug must not leave rows claimed forever nor loop without limit
+            log.exception("SMS %s: the gateway raised; retrying later",
+                          ", ".join(str(r[0]) for r in batch))
+            results = [SendResult(SendDecision.RETRY, status="internal-error",
+                                  reason="internal error while sending")] * len(batch)
+        return [(r[0], res) for r, res in zip(batch, results, strict=True)]
+
+    if len(requests_) <= 1 or SEND_CONCURRENCY <= 1:
+        return [pair for batch in requests_ for pair in one(batch)]
+    return [pair for done in _pool().map(one, requests_) for pair in done]
+
+
+_senders: tuple[int, ThreadPoolExecutor] | None = None
+_senders_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's sending threads: kept for its life, so their HTTP connections to AT stay
+    open between jobs (a new pool per job would reconnect every time)."""
+    global _senders
+    with _senders_lock:
+        if _senders is None or _senders[0] != os.getpid():
+            _senders = (os.getpid(), ThreadPoolExecutor(max_workers=SEND_CONCURRENCY,
+                                                        thread_name_prefix="linda-send"))
+        return _senders[1]
 
 
 def _finish(message_id: int, claimed_at: datetime,
@@ -114,6 +203,7 @@ def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None
         apply_delivery_reports(msg, notify=notify)  # a report may have come before this commit
         log.info("SMS %s submitted", msg.id)
     elif result.decision is SendDecision.RETRY:
+        msg.possible_duplicate = msg.possible_duplicate or result.maybe_sent
         _retry_later(msg, result.reason or "temporary failure", notify=notify)
     else:
         log.warning("SMS %s failed: %s", msg.id, result.reason)
@@ -204,6 +294,7 @@ def _reclaim(message_id: int, now: datetime) -> None:
     ).scalar_one()
     if msg.status is SmsStatus.SENDING and msg.claimed_at and msg.claimed_at < now - LEASE:
         log.warning("SMS %s: its worker stopped while sending; queueing it again", message_id)
+        msg.possible_duplicate = True
         _retry_later(msg, "the worker stopped while sending; it may arrive twice",
                      at_once=True)
     db.session.commit()

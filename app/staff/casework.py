@@ -11,7 +11,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from app.cases.models import Case, CaseEventRecord
-from app.cases.services import apply_event, find_by_reference, record
+from app.cases.services import apply_event, find_by_reference, record, release_case
 from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
@@ -120,12 +120,16 @@ def escalate_now(case: Case, actor: Actor) -> None:
 def clear_review(case: Case, actor: Actor) -> None:
     """A report held for review (its phone passed the daily limit) is genuine: release it.
 
-    Such reports are dispatched like any other; this clears the flag and, if the case never
-    got a wave, sends it out now.
+    A held report went to nobody: releasing it goes through the same service as
+    `linda cases release`, so it reaches responders like any new case. A report only flagged
+    (before holding existed) was dispatched already; this clears the flag.
     """
-    if not case.flagged_for_review:
+    if not case.flagged_for_review and case.held_at is None:
         raise ActionError("not_held")
     case.flagged_for_review = False
+    if case.held_at is not None:
+        release_case(case, actor=actor.name)  # timeline, audit and dispatch
+        return
     record(case, "review_cleared", actor=actor.name)
     audit(actor.name, "case.release", "case", case.reference)
     referral.dispatch(case)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 import secrets
 from collections.abc import Sequence
@@ -33,6 +34,15 @@ def audit(actor: str, action: str, target_kind: str | None = None,
                        target_id=None if target_id is None else str(target_id), detail=detail)
     db.session.add(entry)
     return entry
+
+
+def cli_actor() -> str:
+    """``cli:<os user>``: who ran a command, as the operating system knows them."""
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "unknown"
+    return f"cli:{user}"[:80]
 
 
 def hash_password(password: str) -> str:

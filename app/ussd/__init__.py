@@ -13,9 +13,11 @@ from app.worker.reconcile import register_sweeper
 
 def init_app(app: Flask) -> None:
     """Check the menu (a broken screen or translation stops the start, not a caller), and
-    register the simulator command and the draft sweeper."""
+    register the simulator command, the draft sweeper and the replay of reports spooled
+    during a database outage."""
     graph()
     register_sweeper(app, "ussd-drafts", tasks.purge_ussd_drafts)
+    register_sweeper(app, "ussd-spool", tasks.replay_spooled_reports)
     app.cli.add_command(ussd_command)
 
 

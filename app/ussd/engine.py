@@ -11,21 +11,26 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from app.gsm import USSD_SCREEN_LIMIT
 from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
     ERR_NO_MATCH,
+    ERR_NO_PLACE,
     HOME,
     ITEM_BUDGET,
     LABEL_CAP,
     MAX_INPUTS,
     MORE_KEY,
     NAV_BACK,
+    NAV_LINE,
     NAV_MORE,
     PAGE_MAX_ITEMS,
+    SEARCH_KEEP,
     SEARCH_MIN_DIGITS,
     SKIP_KEY,
     Ask,
@@ -42,26 +47,34 @@ from app.ussd.screens import (
     Provider,
     Rendered,
     Screen,
+    Search,
     TextFn,
 )
 
 
-def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET) -> list[range]:
+def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET,
+             cap: int = LABEL_CAP) -> list[range]:
     """Split a list into pages that fit ``budget``; the split never depends on language."""
+    return list(_paginate(tuple(labels), budget, cap))
+
+
+@lru_cache(maxsize=4096)
+def _paginate(labels: tuple[str, ...], budget: int, cap: int) -> tuple[range, ...]:
+    # Every hop replays its path, paging the same few lists again: done once per list.
     pages: list[range] = []
     start, used = 0, 0
     for i, label in enumerate(labels):
-        cost = len(_cap(label)) + 3
+        cost = len(_cap(label, cap)) + 3
         if i > start and (used + cost > budget or i - start >= PAGE_MAX_ITEMS):
             pages.append(range(start, i))
             start, used = i, 0
         used += cost
     pages.append(range(start, len(labels)))
-    return pages
+    return tuple(pages)
 
 
-def _cap(label: str) -> str:
-    return label if len(label) <= LABEL_CAP else label[: LABEL_CAP - 1].rstrip() + "."
+def _cap(label: str, cap: int = LABEL_CAP) -> str:
+    return label if len(label) <= cap else label[: cap - 1].rstrip() + "."
 
 
 def _with(answers: Mapping[str, Any], updates: Iterable[tuple[str, Any]]) -> Mapping[str, Any]:
@@ -124,7 +137,7 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
 
 
 def _option(screen: Screen, raw: str) -> Option | None:
-    options = screen.options if isinstance(screen, Menu | Confirm) else ()
+    options = screen.options if isinstance(screen, Menu | Confirm | Search) else ()
     return next((o for o in options if o.key == raw), None)
 
 
@@ -134,40 +147,86 @@ def _step(screen: Screen, frame: Frame, raw: str,
         option = _option(screen, raw)
         if option is None:
             raise InvalidInputError(ERR_CHOICE)
-        return Frame(option.goto, _with(frame.answers, option.sets)), option.lang
+        answers = _with(frame.answers, option.sets)
+        return Frame(option.target(answers), answers), option.lang
     if isinstance(screen, Ask):
         value = None if raw == screen.skip_key else screen.clean(raw)
         return Frame(screen.goto, _with(frame.answers, [(screen.field, value)])), None
     if isinstance(screen, Pick):
         return _pick(screen, frame, raw, provider), None
+    if isinstance(screen, Search):
+        return _search(screen, frame, raw, provider), None
     raise InvalidInputError(ERR_CHOICE)  # pragma: no cover - End is handled by walk
+
+
+def _chosen(screen: Pick | Search, frame: Frame, item: Item) -> Frame:
+    """Leave a list with ``item`` picked: its id, label and the answers it carries."""
+    updates = [(screen.field, item.id), (f"{screen.field}_label", item.label), *item.sets]
+    if isinstance(screen, Pick):
+        updates += screen.sets
+    return Frame(screen.goto, _with(frame.answers, updates))
+
+
+def _in_results(screen: Pick | Search, frame: Frame, raw: str, cap: int) -> Frame:
+    """A key pressed on a page of search results: more, or a number on this page."""
+    assert frame.results is not None  # noqa: S101 - only called on a results frame
+    pages = paginate([i.label for i in frame.results], screen.budget, cap)
+    page = pages[min(frame.page, len(pages) - 1)]
+    if raw == MORE_KEY and page.stop < len(frame.results):
+        return Frame(screen.id, frame.answers, page=frame.page + 1, results=frame.results)
+    if raw.isdigit() and 1 <= int(raw) <= len(page):
+        return _chosen(screen, frame, frame.results[page[int(raw) - 1]])
+    raise InvalidInputError(ERR_CHOICE)
 
 
 def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
     parent = None if screen.parent is None else frame.answers.get(screen.parent)
-    label_field = f"{screen.field}_label"
     if screen.search_prompt and _is_search(raw):
-        found = list(provider.search(screen.source, parent, raw))
+        found = list(provider.search(screen.source, parent, raw))[:SEARCH_KEEP]
         if not found:
             raise InvalidInputError(ERR_NO_MATCH)
-        first_page = paginate([i.label for i in found], screen.budget)[0]  # the rest would not fit
-        return Frame(screen.id, frame.answers, results=tuple(found[i] for i in first_page))
+        exact = [i for i in found if _plain(i.label.split(" (")[0]) == _plain(raw)]
+        if screen.auto_pick and (len(found) == 1 or len(exact) == 1):
+            return _chosen(screen, frame, found[0] if len(found) == 1 else exact[0])
+        return Frame(screen.id, frame.answers, results=tuple(found))
     if frame.results is not None:
-        shown: Sequence[Item] = frame.results
-    else:
-        items = provider.items(screen.source, parent)
-        pages = paginate([i.label for i in items], screen.budget)
-        page = pages[min(frame.page, len(pages) - 1)]
-        shown = [items[i] for i in page]
-        if raw == MORE_KEY and page.stop < len(items):
-            return Frame(screen.id, frame.answers, page=frame.page + 1)
+        return _in_results(screen, frame, raw, LABEL_CAP)
+    items = provider.items(screen.source, parent)
+    pages = paginate([i.label for i in items], screen.budget)
+    page = pages[min(frame.page, len(pages) - 1)]
+    shown = [items[i] for i in page]
+    if raw == MORE_KEY and page.stop < len(items):
+        return Frame(screen.id, frame.answers, page=frame.page + 1)
     if raw == SKIP_KEY and screen.skip_label:
-        return Frame(screen.goto, _with(frame.answers, [(screen.field, None), (label_field, None)]))
+        return Frame(screen.goto, _with(frame.answers, [(screen.field, None),
+                                                        (f"{screen.field}_label", None),
+                                                        *screen.sets]))
     if raw.isdigit() and 1 <= int(raw) <= len(shown):
-        item = shown[int(raw) - 1]
-        return Frame(screen.goto,
-                     _with(frame.answers, [(screen.field, item.id), (label_field, item.label)]))
+        return _chosen(screen, frame, shown[int(raw) - 1])
     raise InvalidInputError(ERR_CHOICE)
+
+
+def _search(screen: Search, frame: Frame, raw: str, provider: Provider) -> Frame:
+    """The place asked by name: a way out by number, a search, or a pick from the results."""
+    if frame.results is None:
+        option = _option(screen, raw)
+        if option is not None:
+            answers = _with(frame.answers, option.sets)
+            return Frame(option.target(answers), answers)
+    elif not _is_search(raw):
+        return _in_results(screen, frame, raw, screen.cap)
+    if not _is_search(raw):
+        raise InvalidInputError(ERR_CHOICE)
+    found = list(provider.search(screen.source, None, raw))[:SEARCH_KEEP]
+    if not found:
+        raise InvalidInputError(ERR_NO_PLACE)
+    if len(found) == 1 and len(raw.split()) >= screen.auto_pick_words:
+        return _chosen(screen, frame, found[0])
+    return Frame(screen.id, frame.answers, results=tuple(found))
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
 def _is_search(raw: str) -> bool:
@@ -177,13 +236,16 @@ def _is_search(raw: str) -> bool:
 
 def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: Provider,
            outcome: tuple[str, Mapping[str, str]] | None = None) -> Rendered:
-    """The screen for ``pos`` in ``lang``; ``outcome`` is the finishing action's result."""
+    """The screen for ``pos`` in ``lang``; ``outcome`` is the finishing action's result.
+
+    Under a menu or question, "0 back, 00 home" is added when it still fits 160 characters."""
     screen = pos.screen
     lines: list[str] = [text(lang, pos.error)] if pos.error else []
     if isinstance(screen, End):
         key, params = outcome if outcome is not None else (screen.message, {})
         lines.append(text(lang, key, **params))
         return Rendered("END " + "\n".join(lines), True, screen.id)
+    navigable = screen.id not in (graph.root, graph.resume)
     if isinstance(screen, Menu):
         lines.append(text(lang, screen.prompt))
         lines += [f"{o.key}.{text(lang, o.label)}" for o in screen.options]
@@ -192,18 +254,32 @@ def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: P
         lines += [f"{o.key}.{text(lang, o.label)}" for o in screen.options]
     elif isinstance(screen, Ask):
         lines.append(text(lang, screen.prompt))
+    elif isinstance(screen, Search) and pos.frame.results is None:
+        lines.append(text(lang, screen.prompt))
+        lines += [f"{o.key}.{text(lang, o.label)}" for o in screen.options]
     else:
-        lines += _pick_lines(screen, pos.frame, text, lang, provider)
-    return Rendered("CON " + "\n".join(lines), False, screen.id)
+        lines += _list_lines(screen, pos.frame, text, lang, provider)  # type: ignore[arg-type]
+        navigable = False  # the list's own line already says how to go back
+    body = "CON " + "\n".join(lines)
+    nav = "\n" + text(lang, NAV_LINE)
+    if navigable and len(body) + len(nav) <= USSD_SCREEN_LIMIT:
+        body += nav
+    return Rendered(body, False, screen.id)
 
 
-def _pick_lines(screen: Pick, frame: Frame, text: TextFn, lang: str,
+def _list_lines(screen: Pick | Search, frame: Frame, text: TextFn, lang: str,
                 provider: Provider) -> list[str]:
     if frame.results is not None:
-        assert screen.search_prompt is not None  # noqa: S101 - results exist only with search
-        lines = [text(lang, screen.search_prompt)]
-        lines += [f"{n}.{_cap(i.label)}" for n, i in enumerate(frame.results, 1)]
-        return [*lines, f"{BACK}.{text(lang, NAV_BACK)}"]
+        cap = screen.cap if isinstance(screen, Search) else LABEL_CAP
+        head = screen.found_prompt if isinstance(screen, Search) else screen.search_prompt
+        assert head is not None  # noqa: S101 - results exist only with search
+        pages = paginate([i.label for i in frame.results], screen.budget, cap)
+        page = pages[min(frame.page, len(pages) - 1)]
+        lines = [text(lang, head)]
+        lines += [f"{n}.{_cap(frame.results[i].label, cap)}" for n, i in enumerate(page, 1)]
+        nav = [f"{MORE_KEY}.{text(lang, NAV_MORE)}"] if page.stop < len(frame.results) else []
+        return [*lines, " ".join([*nav, f"{BACK}.{text(lang, NAV_BACK)}"])]
+    assert isinstance(screen, Pick)  # noqa: S101 - a Search without results is a prompt
     parent = None if screen.parent is None else frame.answers.get(screen.parent)
     items = provider.items(screen.source, parent)
     pages = paginate([i.label for i in items], screen.budget)

@@ -16,6 +16,7 @@ from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
     ERR_NO_MATCH,
+    ERR_NO_PLACE,
     MORE_KEY,
     NAV_BACK,
     NAV_MORE,
@@ -28,6 +29,7 @@ from app.ussd.screens import (
     MenuGraph,
     Pick,
     Screen,
+    Search,
     TextFn,
 )
 
@@ -68,15 +70,15 @@ def build_graph(screens: Iterable[Screen], *, root: str, resume: str, text: Text
 
 
 def _targets(screen: Screen) -> list[str]:
-    if isinstance(screen, Menu | Confirm):
-        return [o.goto for o in screen.options]
-    if isinstance(screen, Ask | Pick):
-        return [screen.goto]
-    return []
+    options = screen.options if isinstance(screen, Menu | Confirm | Search) else ()
+    targets = [t for o in options for t in (o.goto, *(w[2] for w in o.when))]
+    if isinstance(screen, Ask | Pick | Search):
+        targets.append(screen.goto)
+    return targets
 
 
 def _check_links(screen: Screen, table: Mapping[str, Screen], actions: set[str]) -> None:
-    if isinstance(screen, Menu | Confirm):
+    if isinstance(screen, Menu | Confirm | Search):
         keys = [o.key for o in screen.options]
         dupes = {k for k in keys if keys.count(k) > 1}
         if dupes:
@@ -112,6 +114,8 @@ def error_keys(screen: Screen) -> set[str]:
         return set(screen.errors)
     if isinstance(screen, Pick) and screen.search_prompt:
         return {ERR_CHOICE, ERR_NO_MATCH}
+    if isinstance(screen, Search):
+        return {ERR_CHOICE, ERR_NO_PLACE}
     return {ERR_CHOICE}
 
 
@@ -133,14 +137,18 @@ def worst_case_screens(screen: Screen, text: TextFn, lang: str) -> list[str]:
     if isinstance(screen, Ask):
         return [f"CON {error}{text(lang, screen.prompt)}"]
     items = "x" * screen.budget  # what paginate may fill, newlines included
+    more_back = f"{MORE_KEY}.{text(lang, NAV_MORE)} {BACK}.{text(lang, NAV_BACK)}"
+    if isinstance(screen, Search):
+        opts = "".join(f"\n{o.key}.{text(lang, o.label)}" for o in screen.options)
+        return [f"CON {error}{text(lang, screen.prompt)}{opts}",
+                f"CON {error}{text(lang, screen.found_prompt)}\n{items}{more_back}"]
     nav_items = [f"{MORE_KEY}.{text(lang, NAV_MORE)}", f"{BACK}.{text(lang, NAV_BACK)}"]
     if screen.skip_label:
         nav_items.insert(0, f"{SKIP_KEY}.{text(lang, screen.skip_label)}")
     nav = " ".join(nav_items)
     forms = [f"CON {error}{text(lang, screen.prompt)}\n{items}{nav}"]
     if screen.search_prompt:
-        forms.append(f"CON {error}{text(lang, screen.search_prompt)}\n{items}"
-                     f"{BACK}.{text(lang, NAV_BACK)}")
+        forms.append(f"CON {error}{text(lang, screen.search_prompt)}\n{items}{more_back}")
     return forms
 
 

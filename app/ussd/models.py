@@ -1,4 +1,7 @@
-"""USSD state kept in the database: the source of truth, so the flow works without Redis.
+"""USSD state kept in the database: what must outlive a session, and sessions without Redis.
+
+Hops keep a session's state in Redis (``app.ussd.store``); these rows hold what must survive
+it (a language choice, a resumable draft) and, when Redis fails, the sessions themselves.
 
 No row holds a phone number in clear: phones appear only as the blind index ``phone_hash``,
 and a path of answers (which may hold a typed landmark) is sealed with ``app.privacy``.
@@ -17,12 +20,16 @@ from app.extensions import Base
 from app.privacy import vault
 
 
-def _seal(path: tuple[str, ...] | list[str], context: str) -> str:
+def seal_path(path: tuple[str, ...] | list[str], context: str) -> str:
+    """A path of answers sealed for ``context`` (it may hold a typed landmark)."""
     return vault().encrypt(json.dumps(list(path)), context)
 
 
-def _open(token: str, context: str) -> list[str]:
+def open_path(token: str, context: str) -> list[str]:
     return [str(x) for x in json.loads(vault().decrypt(token, context))]
+
+
+_seal, _open = seal_path, open_path
 
 
 class UssdPreference(Base):

@@ -25,7 +25,12 @@ SEARCH_MIN_DIGITS = 3
 
 ERR_CHOICE = "ussd.err.choice"
 ERR_NO_MATCH = "ussd.err.no_match"
+ERR_NO_PLACE = "ussd.err.no_place"
 NAV_BACK, NAV_MORE = "ussd.nav.back", "ussd.nav.more"
+#: "0 back, 00 home", added under a screen when it still fits 160 characters.
+NAV_LINE = "ussd.nav.line"
+#: Most results a name search keeps (the caller pages through them).
+SEARCH_KEEP = 24
 
 TextFn = Callable[..., str]  # (lang, key, **params) -> text
 
@@ -40,10 +45,12 @@ class InvalidInputError(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """One entry of a dynamic list: a region, council or ward."""
+    """One entry of a dynamic list: a region, council or ward. ``sets`` are more answers that
+    picking it records (a place found by name sets its region, council and ward at once)."""
 
     id: str
     label: str
+    sets: tuple[tuple[str, Any], ...] = ()
 
 
 class Provider(Protocol):
@@ -67,6 +74,12 @@ class Option:
     sets: tuple[tuple[str, Any], ...] = ()
     lang: str | None = None
     replay: bool = False
+    #: (answer, value, screen): go to ``screen`` instead when that answer has that value.
+    when: tuple[tuple[str, Any, str], ...] = ()
+
+    def target(self, answers: Mapping[str, Any]) -> str:
+        return next((to for name, value, to in self.when if answers.get(name) == value),
+                    self.goto)
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,31 @@ class Pick:
     search_prompt: str | None = None
     skip_label: str | None = None
     budget: int = ITEM_BUDGET
+    #: typed letters that fit exactly one entry pick it at once (no list of one to confirm)
+    auto_pick: bool = False
+    #: answers recorded with any pick (e.g. forgetting a place found by name)
+    sets: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Search:
+    """Type a few letters (or keypad digits), then pick from what fits, page by page.
+
+    ``options`` are numbered ways out (e.g. "choose from lists"); anything else typed is a
+    search in ``source``. The found items carry the answers they set (``Item.sets``)."""
+
+    id: str
+    prompt: str
+    field: str
+    source: str
+    goto: str
+    found_prompt: str
+    options: tuple[Option, ...] = ()
+    budget: int = ITEM_BUDGET
+    cap: int = LABEL_CAP
+    #: a search of this many words or more ("majengo kahama": a name and where) that fits
+    #: exactly one place picks it at once; the summary that follows shows where it is
+    auto_pick_words: int = 2
 
 
 @dataclass(frozen=True)
@@ -131,7 +169,7 @@ class End:
     variants: tuple[str, ...] = ()
 
 
-Screen = Menu | Confirm | Ask | Pick | End
+Screen = Menu | Confirm | Ask | Pick | Search | End
 
 
 @dataclass(frozen=True)

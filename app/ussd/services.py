@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import Case
@@ -21,20 +23,20 @@ from app.cases.status import PUBLIC_STATUS
 from app.cases.vocabulary import CaseCategory, CaseSource, ChildrenCount, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
-from app.gazetteer import services as gz
+from app.gazetteer.cache import Listed, Places, cached_places
 from app.gsm import to_gsm7
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import DecryptionError, mask_phone, phone_hash
-from app.ussd import menu
+from app.ussd import menu, store
 from app.ussd.engine import render, walk
-from app.ussd.models import UssdDraft, UssdPreference, UssdSession
+from app.ussd.models import open_path, seal_path
 from app.ussd.screens import End, Item, Position
+from app.ussd.store import DRAFT_TTL, SESSION_TTL, SessionState
+from app.web.security import bad_field
 
 log = logging.getLogger(__name__)
 
-DRAFT_TTL = timedelta(minutes=15)
-SESSION_TTL = timedelta(days=1)
 MAX_TEXT = 2000
 SEARCH_LIMIT = 6
 
@@ -63,6 +65,9 @@ class Hop:
         for name in ("sessionId", "serviceCode", "phoneNumber", "text"):
             if name not in form:
                 raise HopError(f"missing field {name}")
+        bad = bad_field(form, multiline=())
+        if bad is not None:
+            raise HopError(f"{bad} contains a control character")
         session_id = form["sessionId"].strip()
         if not session_id or len(session_id) > 128:
             raise HopError("sessionId is empty or longer than 128 characters")
@@ -94,39 +99,62 @@ class Reply:
         return self.text.startswith("END ")
 
 
-class DbProvider:
-    """The engine's read-only data, from the gazetteer and cases; cached for one hop."""
+#: Every place list this process has served (the gazetteer only changes at a deploy):
+#: ``app/ussd/outage.py`` replays a report's menu from it while the database is down.
+LISTS_SEEN: dict[tuple[str, str | None], list[Item]] = {}
 
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, str | None], list[Item]] = {}
+
+class DbProvider:
+    """The engine's read-only data: the places from this process's cached copy (read again
+    when ``linda gazetteer load`` changes them), case statuses from the database."""
 
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
-        key = (source, parent_id)
-        if key not in self._cache:
-            self._cache[key] = self._load(source, parent_id)
-        return self._cache[key]
-
-    @staticmethod
-    def _load(source: str, parent_id: str | None) -> list[Item]:
-        if source == "regions":
-            return [Item(r.id, to_gsm7(r.name)) for r in gz.list_regions()]
-        if parent_id is None:
-            return []
-        if source == "councils":
-            return [Item(c.id, to_gsm7(gz.council_label(c))) for c in gz.councils_of(parent_id)]
-        if source == "wards":
-            return [Item(w.id, to_gsm7(w.name)) for w in gz.wards_of(parent_id)]
-        raise ValueError(f"unknown list {source!r}")
+        found = _items(cached_places(), source, parent_id)
+        LISTS_SEEN[(source, parent_id)] = list(found)  # for a confirmation while the DB is down
+        return found
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        key = (f"search:{source}:{typed}", parent_id)
+        if key not in self._cache:
+            self._cache[key] = list(self._search(source, parent_id, typed))
+        return self._cache[key]
+
+    def _search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        from app.gazetteer.matching import rank_typed
+        from app.gazetteer.places import search_places
+
+        if source == "places":
+            return [Item(p.ward_id or p.council_id, to_gsm7(p.label), sets=(
+                ("region", p.region_id), ("council", p.council_id), ("ward", p.ward_id),
+                ("region_label", None), ("council_label", None), ("ward_label", None),
+                ("place_label", to_gsm7(p.label)))) for p in search_places(typed)]
+        if source in ("regions", "councils"):
+            items = self.items(source, parent_id)
+            return [items[i] for i in rank_typed(typed, [i.label for i in items], SEARCH_LIMIT)]
         if source != "wards" or parent_id is None:
             return []
-        return [Item(w.id, to_gsm7(w.name))
-                for w in gz.search_wards(parent_id, typed, limit=SEARCH_LIMIT)]
+        return [Item(w.id, to_gsm7(w.label))
+                for w in cached_places().search_wards(parent_id, typed, SEARCH_LIMIT)]
 
     def case_status(self, reference: str) -> str | None:
         case = find_by_reference(reference)
         return None if case is None else PUBLIC_STATUS[case.status]
+
+
+@lru_cache(maxsize=512)
+def _items(places: Places, source: str, parent_id: str | None) -> tuple[Item, ...]:
+    """A list as menu items, GSM-7 labels made once per copy of the places."""
+    if source == "regions":
+        listed: Sequence[Listed] = places.regions
+    elif parent_id is None:
+        return ()
+    elif source == "councils":
+        listed = places.councils.get(parent_id, ())
+    elif source == "wards":
+        listed = places.wards.get(parent_id, ())
+    else:
+        raise ValueError(f"unknown list {source!r}")
+    return tuple(Item(p.id, to_gsm7(p.label)) for p in listed)
 
 
 @dataclass(frozen=True)
@@ -135,9 +163,17 @@ class ActionContext:
     provider: DbProvider
     hop: Hop
     lang: str
+    reference: str | None = None  # reserved while the database was down (app/ussd/outage.py)
 
 
 def _check_status(ctx: ActionContext) -> tuple[str, dict[str, str]]:
+    """A case number lookup, at most STATUS_CHECKS_PER_PHONE_PER_HOUR per phone: about
+    900,000 numbers are valid, and one phone once tried 200 of them in 1.6 s."""
+    from app.web.limits import allow
+
+    limit = current_app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
+    if not allow("status", phone_hash(ctx.hop.phone), limit, 3600):
+        return menu.STATUS_LIMITED, {"ref": str(ctx.pos.answers.get("reference", ""))}
     return menu.check_status(ctx.pos, ctx.provider)
 
 
@@ -161,6 +197,7 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         language=ctx.lang,
         source=CaseSource.USSD,
         ussd_session_id=ctx.hop.session_id,
+        reference=ctx.reference,
     )
     try:
         with db.session.begin_nested():
@@ -171,6 +208,12 @@ def _create_case(ctx: ActionContext) -> tuple[str, dict[str, str]]:
         if case is None:
             raise
     log.info("ussd case %s created from %s", case.reference, mask_phone(ctx.hop.phone))
+    if case.callback_consent:
+        # Only to a reporter who agreed to be called: an SMS could expose anybody else.
+        from app.sms.services import queue_sms
+
+        queue_sms(ctx.hop.phone, menu.MESSAGES.get(ctx.lang, menu.CASE_SMS, ref=case.reference),
+                  purpose="reporter", ref_kind="case", ref_id=case.id)
     return "ussd.done", {"ref": case.reference}
 
 
@@ -187,6 +230,10 @@ ACTIONS: Mapping[str, Callable[[ActionContext], tuple[str, dict[str, str]]]] = {
 def handle_hop(hop: Hop) -> Reply:
     """Answer one hop. The same ``(sessionId, text)`` always gives the same screen.
 
+    The session's state comes from ``store`` (Redis; the database when Redis fails); the
+    database is written only for what must survive: the confirmed case, a language choice,
+    a draft dropped.
+
     Raises:
         CaseInputError: the answers name a place that does not exist (never from the menus).
     """
@@ -195,7 +242,7 @@ def handle_hop(hop: Hop) -> Reply:
     session = _session(hop, phash, now)
     inputs = hop.text.split("*") if hop.text else []
     provider = DbProvider()
-    pos = walk(menu.graph(), inputs, provider, draft=_opened(lambda: session.draft))
+    pos = walk(menu.graph(), inputs, provider, draft=_opened(lambda: _pinned(session)))
     lang = pos.lang or session.language
     outcome = None
     screen = pos.screen
@@ -203,13 +250,13 @@ def handle_hop(hop: Hop) -> Reply:
         outcome = ACTIONS[screen.action](ActionContext(pos, provider, hop, lang))
     rendered = render(menu.graph(), pos, menu.MESSAGES.get, lang, provider, outcome)
 
-    if pos.lang is not None:
-        _remember_language(phash, pos.lang)
-    _keep_draft(hop, phash, pos, now)
+    new_language = None
+    if pos.lang in LANGUAGES and pos.lang != session.language:
+        new_language = session.language = pos.lang
+    keep, drop = _draft_change(session, phash, pos)
     session.hops += 1
-    session.last_hop_at = now
     session.last_screen = rendered.screen_id
-    db.session.flush()
+    store.save(session, now, keep_draft=keep, drop_draft=drop, new_language=new_language)
     return Reply(rendered.text, rendered.screen_id)
 
 
@@ -218,27 +265,26 @@ def unavailable_reply(lang: str = DEFAULT_LANGUAGE) -> Reply:
     return Reply("END " + menu.MESSAGES.get(lang, menu.UNAVAILABLE), "unavailable")
 
 
-def _session(hop: Hop, phash: str, now: datetime) -> UssdSession:
-    session = db.session.get(UssdSession, hop.session_id)
-    if session is not None:
-        return session
-    pref = db.session.get(UssdPreference, phash)
-    session = UssdSession(session_id=hop.session_id, phone_hash=phash, started_at=now,
-                          language=pref.language if pref else DEFAULT_LANGUAGE)
-    if hop.text == "":  # only a fresh dial may be offered to continue a draft
-        draft = db.session.scalar(sa.select(UssdDraft).where(
-            UssdDraft.phone_hash == phash, UssdDraft.expires_at > now,
-            UssdDraft.session_id != hop.session_id))
-        path = None if draft is None else _opened(lambda: draft.path)
+def _session(hop: Hop, phash: str, now: datetime) -> SessionState:
+    state = store.load(hop.session_id)
+    if state is not None:
+        return state
+    language, draft = store.first_hop(phash, now)
+    state = SessionState(hop.session_id, phash, language or DEFAULT_LANGUAGE,
+                         started_at=now.timestamp(), has_draft=draft is not None)
+    # Only a fresh dial may be offered to continue a draft; the offer is pinned to the
+    # session, so its later hops replay to the same screens.
+    if hop.text == "" and draft is not None and draft.session_id != hop.session_id:
+        path = _opened(lambda: open_path(draft.path_enc, f"ussd_drafts.path:{phash}"))
         if path is not None:
-            session.draft = path
-    try:
-        with db.session.begin_nested():
-            db.session.add(session)
-    except IntegrityError:
-        # A parallel first hop of the same session won; use its row.
-        return db.session.get(UssdSession, hop.session_id)  # type: ignore[return-value]
-    return session
+            state.draft = seal_path(path, f"ussd_sessions.draft:{hop.session_id}")
+    return state
+
+
+def _pinned(session: SessionState) -> list[str] | None:
+    if session.draft is None:
+        return None
+    return open_path(session.draft, f"ussd_sessions.draft:{session.session_id}")
 
 
 def _opened(read: Callable[[], list[str] | None]) -> list[str] | None:
@@ -251,30 +297,18 @@ def _opened(read: Callable[[], list[str] | None]) -> list[str] | None:
         return None
 
 
-def _remember_language(phash: str, lang: str) -> None:
-    if lang not in LANGUAGES:
-        return
-    pref = db.session.get(UssdPreference, phash)
-    if pref is None:
-        db.session.add(UssdPreference(phone_hash=phash, language=lang))
-    elif pref.language != lang:
-        pref.language = lang
-
-
-def _keep_draft(hop: Hop, phash: str, pos: Position, now: datetime) -> None:
-    """Save the path of an unfinished report; drop it when finished, cancelled or restarted."""
-    draft = db.session.get(UssdDraft, phash)
+def _draft_change(session: SessionState, phash: str, pos: Position) -> tuple[str | None, bool]:
+    """The sealed path to keep of an unfinished report, or whether to drop the draft
+    (finished, cancelled or restarted); nothing when nothing changed."""
     if pos.screen.id in menu.REPORT_SCREENS:
-        if draft is None:
-            draft = UssdDraft(phone_hash=phash)
-            db.session.add(draft)
-        draft.path = pos.path
-        draft.session_id = hop.session_id
-        draft.updated_at = now
-        draft.expires_at = now + DRAFT_TTL
-    elif draft is not None and (pos.resumed is False or (isinstance(pos.screen, End)
-                                and pos.screen.id.startswith("report."))):
-        db.session.delete(draft)
+        session.has_draft = True
+        return seal_path(pos.path, f"ussd_drafts.path:{phash}"), False
+    finished = isinstance(pos.screen, End) and pos.screen.id.startswith("report.")
+    if session.has_draft is not False and (pos.resumed is False or finished):
+        session.has_draft = False
+        return None, True
+    return None, False
 
 
-__all__ = ["CaseInputError", "Hop", "HopError", "Reply", "handle_hop"]
+__all__ = ["DRAFT_TTL", "SESSION_TTL", "CaseInputError", "Hop", "HopError", "Reply",
+           "handle_hop"]

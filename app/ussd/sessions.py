@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.extensions import db
+from app.ussd import store
 from app.ussd.models import UssdDraft, UssdSession, UssdSessionEvent
-from app.ussd.services import DRAFT_TTL, SESSION_TTL
+from app.ussd.store import DRAFT_TTL, SESSION_TTL
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,14 @@ def record_session_event(form: Mapping[str, str]) -> UssdSessionEvent | None:
         return existing
     hops = [h for h in (form.get("hopsMetadata") or "").split("|") if h.strip()]
     last_screen = hops[-1].strip()[:40] if hops else None
+    state = store.load(session_id)
     if last_screen is None:
-        session = db.session.get(UssdSession, session_id)
-        last_screen = session.last_screen if session else None
+        last_screen = state.last_screen if state else None
+    if state is not None and (form.get("status") or "").strip() != "Success":
+        # The caller hung up (or was cut off) mid-report: now the draft must outlive Redis.
+        draft = store.draft_of_session(state)
+        if draft is not None:
+            store.persist_draft(state.phone_hash, draft)
     event = UssdSessionEvent(
         session_id=session_id,
         status=(form.get("status") or "unknown").strip()[:20],

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 
 from app.extensions import db
 from app.transaction import committed
+from app.ussd import store
 from app.ussd.services import (
     Hop,
     HopError,
@@ -30,7 +31,7 @@ def ussd_hop(token: str) -> Response:
     A hop is safe to replay, so a busy database runs it again; the case exists (committed)
     before the caller reads its number.
     """
-    verify_webhook_token(token)
+    verify_webhook_token(token, check_fields=False)  # a caller always gets a screen instead
     try:
         hop = Hop.from_form(request.form, current_app.config["USSD_SERVICE_CODE"])
     except HopError as exc:
@@ -39,10 +40,47 @@ def ussd_hop(token: str) -> Response:
     try:
         reply = committed(lambda: handle_hop(hop), what="ussd hop")
     except Exception:
-        # A caller in danger must still read the hotline numbers rather than see an error.
+        # A caller in danger must still read the hotline numbers rather than see an error
+        # (or, confirming a report, the number it will have: see _without_database).
         log.exception("ussd hop failed (screen replaced by the hotline numbers)")
-        return _answer(unavailable_reply())
+        return _answer(_without_database(hop))
+    _keep_session()
+    _replay_spooled()
     return _answer(reply)
+
+
+def _without_database(hop: Hop) -> Reply:
+    """A confirmation during a database outage still gets its case number (kept on disk and
+    written when the database is back); any other hop gets the hotline numbers."""
+    from app.ussd.outage import answer_without_database
+
+    try:
+        return answer_without_database(hop) or unavailable_reply()
+    except Exception:
+        log.exception("ussd hop without database failed (screen replaced by the hotline numbers)")
+        return unavailable_reply()
+
+
+def _replay_spooled() -> None:
+    """The database answers again: write reports spooled during an outage (rarely any)."""
+    from app.ussd.outage import pending, replay_spool
+
+    try:
+        if pending():
+            replay_spool()
+    except Exception:
+        db.session.rollback()
+        log.exception("spooled reports could not be replayed yet")
+
+
+def _keep_session() -> None:
+    """The session's state, once its hop is committed. A failure here costs the caller at
+    most a replayed screen, never the answer already committed (e.g. their case number)."""
+    try:
+        store.write_pending()
+    except Exception:
+        db.session.rollback()
+        log.exception("ussd session state could not be kept")
 
 
 @bp.post("/at/<token>/ussd/events")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import fakeredis
@@ -18,6 +18,8 @@ from flask import Flask, current_app
 from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
+from rq.utils import current_timestamp
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,10 @@ QUEUE_NAMES = ("sms", "default")
 #: A job function, or its dotted path (RQ imports it in the worker).
 JobFunc = Callable[..., Any] | str
 _DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+#: A live RQ scheduler moves a due job onto its queue within about a second. A scheduled job
+#: due longer ago than this has no scheduler (its worker was killed holding the lock, which
+#: RQ keeps for a minute and retries only at maintenance time): the reconciler moves it.
+SCHEDULED_GRACE = timedelta(seconds=5)
 
 
 class JobQueue:
@@ -100,10 +106,54 @@ def _enqueue_unique(q: Queue, func: JobFunc, args: tuple[Any, ...], job_id: str,
             except NoSuchJobError:
                 continue
             status = existing.get_status(refresh=True)
+            if status == JobStatus.SCHEDULED:
+                return _take_overdue(q, job_id)
             if status not in _DONE:
                 return False  # already waiting or running
             existing.delete()
     return False
+
+
+def _take_overdue(q: Queue, job_id: str, grace: timedelta = SCHEDULED_GRACE) -> bool:
+    """Queue a scheduled job now if it is overdue by more than ``grace``; else leave it.
+
+    ``ZREM`` decides who moves it: of a reconciler and a scheduler racing, one wins.
+    """
+    registry = q.scheduled_job_registry
+    score = q.connection.zscore(registry.key, job_id)
+    if score is None or score > current_timestamp() - grace.total_seconds():
+        return False
+    return _move(q, registry, job_id)
+
+
+def _move(q: Queue, registry: ScheduledJobRegistry, job_id: str) -> bool:
+    if not q.connection.zrem(registry.key, job_id):
+        return False  # the scheduler (or another reconciler) took it first
+    try:
+        job = Job.fetch(job_id, connection=q.connection)
+    except NoSuchJobError:
+        return False
+    q.enqueue_job(job)
+    log.warning("scheduled job %s was overdue with no scheduler; queued it", job_id)
+    return True
+
+
+def release_overdue_scheduled(grace: timedelta = SCHEDULED_GRACE) -> int:
+    """Queue every scheduled job due more than ``grace`` ago; returns how many.
+
+    Runs on every reconcile tick, so a retry or deadline waits at most one interval plus
+    ``grace`` when no scheduler runs, whatever RQ's lock says.
+    """
+    moved = 0
+    cutoff = int(current_timestamp() - grace.total_seconds())
+    try:
+        for q in state().queues.values():
+            registry = q.scheduled_job_registry
+            for job_id in registry.get_jobs_to_schedule(cutoff):
+                moved += _move(q, registry, job_id)
+    except redis.RedisError as exc:
+        log.warning("queue unavailable, overdue scheduled jobs left: %s", type(exc).__name__)
+    return moved
 
 
 def enqueue_after_commit(func: JobFunc, *args: Any, job_id: str,

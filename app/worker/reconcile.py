@@ -30,8 +30,14 @@ def sweepers() -> dict[str, Sweeper]:
 
 
 def reconcile() -> dict[str, int]:
-    """Run every sweeper once; a failing sweeper is logged and the others still run."""
-    counts: dict[str, int] = {}
+    """Run every sweeper once; a failing sweeper is logged and the others still run.
+
+    First, scheduled jobs long overdue are queued: a sweeper finding a job id still in RQ's
+    scheduled registry takes it for "already waiting", and without a scheduler it never runs.
+    """
+    from app.worker.queue import release_overdue_scheduled
+
+    counts: dict[str, int] = {"overdue-scheduled": release_overdue_scheduled()}
     for name, func in sweepers().items():
         try:
             counts[name] = func()

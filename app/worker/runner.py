@@ -16,6 +16,7 @@ from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
+from app.ops.heartbeat import beat
 from app.worker.queue import QUEUE_NAMES
 from app.worker.reconcile import reconcile
 
@@ -44,10 +45,18 @@ class _ThreadWorker(AppWorker):
 
 
 def make_worker(app: Flask, *, threaded: bool = False) -> AppWorker:
-    """A worker over every queue of ``app``, bound to it."""
+    """A worker over every queue of ``app``, bound to it.
+
+    RQ retries taking the scheduler lock only at maintenance time, and an idle worker reaches
+    that only between two waits for a job (``worker_ttl`` − 15 s): both default to minutes.
+    A worker started beside a killed one (whose lock lives on for a minute) would run without
+    a scheduler that long, so both follow the reconcile interval here.
+    """
     state = app.extensions["linda_jobs"]
     cls = _ThreadWorker if threaded else AppWorker
-    worker = cls([state.queues[n] for n in QUEUE_NAMES], connection=state.connection)
+    interval = int(app.config["RECONCILE_INTERVAL_SECONDS"])
+    worker = cls([state.queues[n] for n in QUEUE_NAMES], connection=state.connection,
+                 maintenance_interval=max(interval, 1), worker_ttl=max(interval, 5) + 15)
     worker.flask_app = app
     return worker
 
@@ -99,6 +108,7 @@ class EmbeddedRunner(threading.Thread):
                 if time.monotonic() >= next_reconcile:
                     with self.app.app_context():
                         reconcile()
+                        beat()
                     next_reconcile = time.monotonic() + interval
                 drain(self.app)
             except Exception:
@@ -123,6 +133,7 @@ class ReconcilerThread(threading.Thread):
             try:
                 with self.app.app_context():
                     counts = reconcile()
+                    beat()
                 if any(counts.values()):
                     log.info("reconciler queued %s", counts)
             except Exception:

@@ -1,9 +1,10 @@
 """Linda as a new user meets it: the sandbox page in a real browser, end to end.
 
 Responders are imported and confirm with ANZA from their virtual phones; a reporter dials the
-USSD code, reports an urgent case in Swahili and reads the case number; the nearest responder
-gets the alert, replies KUBALI and the case is accepted; the reporter checks the status; a
-second report is hung up mid-way and resumed. docs/walkthrough.md shows these screens:
+USSD code, reports an urgent case in Swahili (essentials first, the place by name, then the
+details) and reads the case number; the nearest responder gets the alert, replies KUBALI and
+the case is accepted; the reporter checks the status; a second report is hung up mid-way and
+resumed; somebody without USSD reports by plain SMS. docs/walkthrough.md shows these screens:
 ``LINDA_UPDATE_SCREENSHOTS=1`` refreshes them in docs/screenshots/.
 """
 
@@ -35,6 +36,7 @@ Dkt. Asha Mwinyi,255713100004,hotline_supervisor,Dar es Salaam,,,sw;en,yes
 """
 POLICE, WELFARE, WEO, SUPERVISOR = (f"+2557131000{n:02d}" for n in range(1, 5))
 REPORTER = "+255754321000"
+TEXTER = "+255765000111"
 
 
 def ussd(key: str, **params: str) -> str:
@@ -142,19 +144,31 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
         box.wait_sms(number, sms("reply.confirmed"))
     box.shot("responders-confirmed", box.phone(POLICE))
 
-    # A reporter dials and reports an urgent case of forced domestic work in Kariakoo.
+    # A reporter dials and reports an urgent case of forced domestic work in Kariakoo: the
+    # essentials first, the place by name, then the details.
     box.dial(REPORTER, ussd("ussd.main"))
     box.shot("dial", page.locator("#dialpad"))
     for answer, next_screen in [
-        ("1", ussd("ussd.urgent")), ("1", ussd("ussd.category")),
-        ("2", ussd("ussd.labour")), ("1", ussd("ussd.children")),
-        ("1", ussd("ussd.region")), ("2", ussd("ussd.council")),
-        ("1", ussd("ussd.ward")), ("kariakoo", ussd("ussd.ward.found")),
-        ("1", ussd("ussd.landmark")), ("Soko kuu", ussd("ussd.when")),
-        ("1", ussd("ussd.callback")), ("1", ussd("ussd.confirm.urgent").strip()),
+        ("1", ussd("ussd.urgent")), ("1", "Ukiweza, piga sasa 112"),
     ]:
         box.answer(answer, next_screen)
-    assert "\nKariakoo, Ilala\n" in box.screen.inner_text()  # the council's name, not cut
+    box.shot("call-112", page.locator("#dialpad"))
+    for answer, next_screen in [
+        ("1", ussd("ussd.category")), ("2", ussd("ussd.place")),
+        ("kariakoo", "Kariakoo (Ilala, Dar es Salaam)"),
+    ]:
+        box.answer(answer, next_screen)
+    box.shot("place-by-name", page.locator("#dialpad"))
+    box.answer("1", ussd("ussd.confirm.details"))
+    assert "\nKariakoo (Ilala, Dar es Salaam)\n" in box.screen.inner_text()
+    box.shot("send-or-details", page.locator("#dialpad"))
+    for answer, next_screen in [
+        ("2", ussd("ussd.labour")), ("1", ussd("ussd.children")), ("2", ussd("ussd.when")),
+        ("1", "Mahali hasa"), ("Soko kuu", ussd("ussd.callback")),
+        ("2", ussd("ussd.confirm.urgent").strip()),
+    ]:
+        box.answer(answer, next_screen)
+    assert "watoto 2-5, leo, Soko kuu" in box.screen.inner_text()
     box.shot("confirm", page.locator("#dialpad"))
     box.answer("1", "Namba ya kumbukumbu")
     page.get_by_text("Session success; end notice → Linda HTTP 200").wait_for()
@@ -165,7 +179,7 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     assert case.urgent and case.ward_id == KARIAKOO
 
     # The ward's police desk gets the alert and accepts it; the other responder is told.
-    box.wait_sms(POLICE, f"Linda {ref}:")
+    box.wait_sms(POLICE, f"Linda kesi {ref}:")
     box.shot("alert", box.phone(POLICE))
     box.reply(POLICE, f"KUBALI {ref}")
     box.wait_sms(POLICE, sms("reply.accepted", ref=ref))
@@ -181,16 +195,30 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     box.answer(ref, ussd("ussd.status.accepted", ref=ref))
     box.shot("status", page.locator("#dialpad"))
 
-    # A second report, hung up at the region list, resumes there on the next dial.
+    # A second report, hung up at the place question, resumes there on the next dial.
     box.dial(REPORTER, ussd("ussd.main"))
     for answer, next_screen in [("1", ussd("ussd.urgent")), ("2", ussd("ussd.category")),
-                                ("1", ussd("ussd.children")), ("2", ussd("ussd.region"))]:
+                                ("4", ussd("ussd.place"))]:
         box.answer(answer, next_screen)
     box.hang_up()
     box.dial(REPORTER, ussd("ussd.resume"))
     box.shot("resume", page.locator("#dialpad"))
-    box.answer("1", ussd("ussd.region"))
-    assert "Dar es Salaam" in box.screen.inner_text()
+    box.answer("1", ussd("ussd.place"))
+
+    # Somebody without USSD texts the shortcode and is led through the same questions.
+    page.fill("#add-phone input[name=phone]", TEXTER)
+    page.click("#add-phone button")
+    box.phone(TEXTER).wait_for()
+    for message, expect in [
+        ("Kuna mtoto anaombaomba sokoni Igogo kila siku", ussd("ussd.urgent")),
+        ("hapana", ussd("ussd.category")), ("4", "Ni wapi?"),
+        ("igogo", "Igogo (Nyamagana, Mwanza)"), ("1", ussd("ussd.confirm.send")),
+    ]:
+        box.reply(TEXTER, message)
+        box.wait_sms(TEXTER, expect)
+    box.reply(TEXTER, "tuma")
+    box.wait_sms(TEXTER, "Namba ya kumbukumbu:")
+    box.shot("sms-report", box.phone(TEXTER))
 
     page.set_viewport_size({"width": 360, "height": 740})  # a small phone's screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -52,7 +52,7 @@ def test_the_same_confirming_ussd_hop_twice_makes_one_case(live_app) -> None:
     linda = Product(live_app[0], live_app[1].url)
     inputs = report_inputs(consent=False)
     screens = linda.dial(REPORTER, inputs[:-1], session="ATUid_dup")
-    assert screens[-1].startswith("CON HATARI:")
+    assert screens[-1].startswith("CON DHARURA:")
     last = "*".join(inputs)
     first, again = (linda.ussd(REPORTER, last, "ATUid_dup") for _ in range(2))
     assert first.startswith("END Asante. Taarifa imepokelewa.") and again == first

@@ -46,7 +46,7 @@ def test_failed_sms_and_a_decline_move_on_and_strangers_change_nothing(live_app,
 
     reference = linda.report()
     linda.run_jobs()
-    alert = f"Linda {reference}:"
+    alert = f"Linda kesi {reference}:"
     assert alert_status(ASHA) is AlertStatus.FAILED and alert_status(JUMA) is AlertStatus.FAILED
     failed = {m.failure_reason for m in db.session.scalars(sa.select(OutboundSms).where(
         OutboundSms.purpose == "alert", OutboundSms.status == SmsStatus.FAILED))}
@@ -57,21 +57,21 @@ def test_failed_sms_and_a_decline_move_on_and_strangers_change_nothing(live_app,
     linda.sms_from(ZAWADI, f"kataa {reference} niko safarini")
     linda.run_jobs()
     assert inbox(ZAWADI)[-1] == (f"Imepokelewa: umekataa kesi {reference}. "
-                                 "Inapelekwa kwa mhudumu anayefuata.")
+                                 "Inapelekwa kwa afisa anayefuata.")
     assert alert_status(ZAWADI) is AlertStatus.DECLINED
 
     # The reporter and a responder the case was not sent to cannot take it.
     linda.sms_from(REPORTER, f"KUBALI {reference}")
     linda.sms_from(BARAKA, f"KUBALI {reference}")
     linda.run_jobs()
-    assert inbox(REPORTER)[-1].startswith("Namba hii haijasajiliwa kwenye Linda.")
-    assert inbox(BARAKA)[-1].startswith(f"Kesi {reference} haikutumwa kwako")
+    assert inbox(REPORTER)[-1].startswith("Linda: asante.")  # asked to report, nothing taken
+    assert inbox(BARAKA)[-1].startswith(f"Kesi {reference} si mojawapo ya kesi zako")
     assert find_by_reference(reference).status is CaseStatus.REFERRED
 
-    # Neema asks for the details (the landmark is not in the alert), accepts in English...
+    # Neema asks for the details again, accepts in English...
     linda.sms_from(NEEMA, "taarifa")
     linda.run_jobs()
-    assert f"Alama: {LANDMARK}." in inbox(NEEMA)[-1]
+    assert f"Mahali hasa: {LANDMARK}." in inbox(NEEMA)[-1]
     linda.sms_from(NEEMA, f"ACK {reference}")
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED
@@ -104,7 +104,7 @@ def test_a_flushed_queue_loses_nothing_the_reconciler_finds_it_all(live_app, tmp
     connection().flushdb()  # the dispatch job is gone
     reconcile()
     linda.run_jobs()
-    assert inbox(ASHA)[-1].startswith(f"Linda {reference}:")
-    assert inbox(JUMA)[-1].startswith(f"Linda {reference}:")
+    assert inbox(ASHA)[-1].startswith(f"Linda kesi {reference}:")
+    assert inbox(JUMA)[-1].startswith(f"Linda kesi {reference}:")
     assert {m.status for m in db.session.scalars(sa.select(OutboundSms))} == {
         SmsStatus.DELIVERED}

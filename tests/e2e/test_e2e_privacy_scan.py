@@ -73,7 +73,7 @@ def test_a_full_flow_leaves_no_phone_number_or_landmark_in_plain_text(
     linda.sms_from(JUMA, f"KUBALI {reference}")
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED
-    assert len(inbox(REPORTER)) == 1  # the one SMS a consenting reporter may get
+    assert len(inbox(REPORTER)) == 2  # a consenting reporter's: the case number, "taken up"
     assert "amepokea" in linda.check_status(REPORTER, reference)
 
     scanner.redis(connection())
@@ -133,7 +133,7 @@ def test_failing_networks_leave_no_phone_number_in_errors_or_retries(live_app, t
     with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
         reconcile()
         linda.run_jobs()
-    assert any(f"Linda {reference}" in text for text in inbox(ASHA))
+    assert any(f"Linda kesi {reference}" in text for text in inbox(ASHA))
     linda.sms_from(ASHA, f"KUBALI {reference}")
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED

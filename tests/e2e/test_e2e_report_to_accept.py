@@ -16,7 +16,7 @@ from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.gsm import SMS_SINGLE_LIMIT, gsm7_length, is_gsm7
+from app.gsm import is_gsm7, sms_segments
 from app.referral.models import Alert, Responder
 from app.referral.status import AlertStatus
 from app.sandbox.models import SandboxMessage
@@ -63,9 +63,10 @@ def test_a_ussd_report_reaches_the_nearest_responders_and_one_accepts(live_app,
     # The nearest two of the first urgent wave get one-segment alerts with the case number.
     for phone in (ASHA, JUMA):
         alert = inbox(phone)[-1]
-        assert alert.startswith(f"Linda {reference}: kazi ya lazima, DHARURA.")
+        assert alert.startswith(f"Linda kesi {reference}: DHARURA. kulazimishwa kufanya "
+                                "uvuvi, watoto 2-5, wiki hii.")
         assert f"KUBALI {reference}" in alert
-        assert is_gsm7(alert) and gsm7_length(alert) <= SMS_SINGLE_LIMIT
+        assert is_gsm7(alert) and sms_segments(alert) <= 2
         assert not any(form in alert for form in phone_forms(REPORTER))
     for phone in (NEEMA, BARAKA, SUPERVISOR):
         assert not any(reference in text for text in inbox(phone))
@@ -87,14 +88,14 @@ def test_a_ussd_report_reaches_the_nearest_responders_and_one_accepts(live_app,
     asha = db.session.scalar(sa.select(Responder).where(Responder.name == "Asha Mrisho"))
     assert case.status is CaseStatus.ACCEPTED and case.lead_responder_id == asha.id
     assert inbox(ASHA)[-1].startswith(f"Wewe ndiye kiongozi wa kesi {reference}.")
-    assert inbox(JUMA)[-1] == (f"Kesi {reference} imechukuliwa na mhudumu mwingine. "
+    assert inbox(JUMA)[-1] == (f"Kesi {reference} imechukuliwa na afisa mwingine. "
                                "Hakuna hatua inayohitajika, asante.")
     statuses = {a.responder_id: a.status for a in db.session.scalars(sa.select(Alert))}
     assert sorted(statuses.values()) == sorted([AlertStatus.ACCEPTED, AlertStatus.CANCELLED])
 
     # The reporter checks by USSD and reads, in Swahili, that a responder has it.
     assert linda.check_status(REPORTER, reference) == (
-        f"END Mhudumu amepokea taarifa {reference} na anaifanyia kazi. "
+        f"END Afisa amepokea taarifa {reference} na anaifanyia kazi. "
         "Msaada: 116, Polisi: 112.")
 
     # Nothing else is pending: every SMS delivered, every inbound handled, and hours later

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.cases.services import find_by_reference
 from app.cases.status import CaseStatus
 from app.extensions import db
-from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
+from app.gsm import sms_segments
 from app.ussd.models import UssdSessionEvent
 from tests.e2e.e2e_helpers import (
     ASHA,
@@ -51,7 +51,7 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
     assert pad(linda, "pad-1", "4", "2")["screen"].startswith("Linda: child protection")
     hang_up(linda, "pad-1", ["4", "2"], "Success")
 
-    started = ["1", "1", "2", "3", "2", *kariakoo_keys()]
+    started = ["1", "1", "1", "2", "9", *kariakoo_keys(), "2", "3", "2", "2"]
     for n in range(len(started) + 1):
         last = pad(linda, "pad-2", *started[:n])
     assert last["kind"] == "CON" and last["hopMetadata"] == "report.landmark"
@@ -59,12 +59,12 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
 
     assert pad(linda, "pad-3")["screen"] == (
         "You have an unfinished report.\n1.Continue\n2.Start again")
-    rest = ["1", LANDMARK, "2", "2"]  # continue, landmark, this week, call me back: yes
+    rest = ["1", LANDMARK, "1"]  # continue, landmark, call me back: yes
     for n in range(1, len(rest) + 1):
         assert pad(linda, "pad-3", *rest[:n])["kind"] == "CON"
     done = pad(linda, "pad-3", *rest, "1")
     assert done["kind"] == "END" and done["screen"].startswith("Thank you. Report received.")
-    reference = done["screen"].split("Reference number: ")[1][:7]
+    reference = done["screen"].split("Reference number:\n")[1][:7]
     hang_up(linda, "pad-3", [*rest, "1"], "Success")
     case = find_by_reference(reference)
     assert case is not None and case.language == "en" and case.callback_consent
@@ -72,17 +72,20 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
 
     linda.run_jobs()
     alert = inbox(ASHA)[-1]
-    assert alert.startswith(f"Linda {reference}: ") and f"Reply ACK {reference}" in alert
-    assert f"Caller {REPORTER}." in alert and gsm7_length(alert) <= SMS_SINGLE_LIMIT
+    assert alert.startswith(f"Linda case {reference}: ") and f"Reply ACCEPT {reference}" in alert
+    assert f"Call the reporter: {REPORTER}." in alert and sms_segments(alert) <= 2
 
     linda.reply_from_phone(ASHA, "ack")  # her only open alert: no number needed
     linda.run_jobs()
     assert find_by_reference(reference).status is CaseStatus.ACCEPTED
-    assert inbox(REPORTER) == [
-        f"Linda: your report {reference} has been taken up by a responder. Thank you."]
+    assert inbox(REPORTER) == [  # consent given: the case number, then "taken up"
+        f"Linda: the reference number of your report is {reference}. An officer will call you."
+        " Danger now? Call 112. Help: 116 (free).",
+        f"Linda: an officer has taken up report {reference} and may call you. Danger now? "
+        "Call 112."]
 
     hops = [pad(linda, "pad-4", *answers) for answers in ([], ["2"], ["2", reference])]
-    assert hops[-1]["screen"] == (f"A responder has taken report {reference} and is acting on "
+    assert hops[-1]["screen"] == (f"An officer has taken report {reference} and is acting on "
                                   "it. Help: 116, Police: 112.")
     events = {e.session_id: (e.status, e.last_screen)
               for e in db.session.scalars(sa.select(UssdSessionEvent))}

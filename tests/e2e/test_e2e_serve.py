@@ -110,13 +110,13 @@ def test_linda_serve_takes_a_report_to_an_accepted_case(app, served, tmp_path) -
                 "the confirmations")
 
     reference = linda.report(consent=False)
-    served.wait(lambda: all(served.texts(p)[-1].startswith(f"Linda {reference}:")
+    served.wait(lambda: all(served.texts(p)[-1].startswith(f"Linda kesi {reference}:")
                             for p in (ASHA, JUMA)), "the alerts")
     linda.reply_from_phone(JUMA, f"KUBALI {reference}")
     served.wait(lambda: served.texts(ASHA)[-1].startswith(f"Kesi {reference} imechukuliwa")
                 and served.texts(JUMA)[-1].startswith("Wewe ndiye kiongozi"), "the accept")
     assert linda.check_status(REPORTER, reference).startswith(
-        f"END Mhudumu amepokea taarifa {reference}")
+        f"END Afisa amepokea taarifa {reference}")
 
     # The page shows every message delivered, its report taken by Linda.
     def all_reported() -> bool:

@@ -76,13 +76,13 @@ def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, start_w
     assert all(r.confirmed for r in db.session.scalars(sa.select(Responder)))
 
     reference = linda.report(consent=False)
-    alert = f"Linda {reference}:"
+    alert = f"Linda kesi {reference}:"
     wait_until(lambda: got(ASHA, alert) and got(JUMA, alert), 30, log)
     assert not got(NEEMA, alert) and not got(BARAKA, alert)
 
     # Nobody answers: after 3 s the next wave, after 3 s more the supervisor.
     wait_until(lambda: got(NEEMA, alert) and got(BARAKA, alert), 30, log)
-    wait_until(lambda: got(SUPERVISOR, f"Linda {reference}: hakuna aliyekubali"), 30, log)
+    wait_until(lambda: got(SUPERVISOR, f"{reference}: hakuna afisa aliyekubali"), 30, log)
     wait_until(lambda: find_by_reference(reference).status is CaseStatus.NEEDS_ATTENTION,
                30, log)
     assert db.session.scalar(sa.select(sa.func.count(Alert.id))) == 4
@@ -95,7 +95,7 @@ def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, start_w
         wait_until(lambda p=phone: got(p, f"Kesi {reference} imechukuliwa"), 30, log)
     assert inbox(REPORTER) == []
     assert linda.check_status(REPORTER, reference).startswith(
-        f"END Mhudumu amepokea taarifa {reference}")
+        f"END Afisa amepokea taarifa {reference}")
 
     # Every SMS, the alerts included, was delivered and reported back by the sandbox.
     wait_until(lambda: {m.status for m in db.session.scalars(sa.select(OutboundSms))} == {
@@ -121,7 +121,7 @@ def test_two_workers_and_two_accepts_at_once_make_one_lead(live_app, start_worke
         linda.sms_from(phone, "ANZA")
     wait_until(lambda: got(ASHA, "imethibitishwa") and got(JUMA, "imethibitishwa"), 30, log)
     reference = linda.report()
-    wait_until(lambda: got(ASHA, f"Linda {reference}:") and got(JUMA, f"Linda {reference}:"),
+    wait_until(lambda: got(ASHA, f"kesi {reference}:") and got(JUMA, f"kesi {reference}:"),
                30, log)
 
     with ThreadPoolExecutor(2) as pool:

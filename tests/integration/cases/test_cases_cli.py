@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 import sqlalchemy as sa
 
 from app.cases.reference import damm_digit
@@ -69,7 +71,7 @@ def test_list_shows_cases_without_personal_data_and_filters(app, run_jobs) -> No
     clash = cases(app, "list", "--status", "closed", "--needs-attention")
     assert clash.exit_code == 2 and "give one of them" in clash.output
     assert len(audits("cases.list")) == 5
-    assert audits("cases.list")[0].actor == "cli"
+    assert audits("cases.list")[0].actor == f"cli:{getpass.getuser()}"
 
 
 def test_show_has_the_timeline_alerts_and_details(app, run_jobs) -> None:
@@ -94,7 +96,8 @@ def test_show_has_the_timeline_alerts_and_details(app, run_jobs) -> None:
         assert f"  {kind}  " in timeline
     assert "referred -> accepted  by responder:" in timeline
     (entry,) = audits("cases.show")
-    assert (entry.actor, entry.target_kind, entry.target_id) == ("cli", "case", str(case.id))
+    me = f"cli:{getpass.getuser()}"
+    assert (entry.actor, entry.target_kind, entry.target_id) == (me, "case", str(case.id))
     assert fresh(case).status.value == "accepted"
 
 

@@ -1,14 +1,15 @@
-"""Alerts fit one SMS for every place of the real gazetteer, in both languages."""
+"""Alerts fit two SMS segments for every place of the real gazetteer, in both languages."""
 
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
-from app.cases.models import Case, CaseCategory
+from app.cases.models import Case
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.extensions import db
 from app.gazetteer.models import Council, Ward
-from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
+from app.gsm import SMS_SINGLE_LIMIT, gsm7_length, sms_segments
 from app.referral.services import place_parts, render_alert
 from app.referral.texts import exhausted_text
 from tests.integration.referral.referral_helpers import BAGAMOYO, PWANI, report, responder, sms_to
@@ -26,18 +27,24 @@ def longest_ward() -> Ward:
 
 
 @pytest.mark.parametrize("lang", ["sw", "en"])
-def test_the_longest_alert_fits_one_sms_and_names_the_ward(app, lang: str) -> None:
+def test_the_longest_alert_fits_two_segments_and_names_ward_and_council(app, lang: str
+                                                                       ) -> None:
     ward = longest_ward()
+    landmark = "Nyumba ya bluu nyuma ya msikiti mkubwa karibu na kituo cha basi"[:60]
     for category in CaseCategory:
-        for urgent in (True, False):
-            case = Case(reference="1234567", category=category, urgent=urgent,
+        for labour in (None, LabourKind.MINING):
+            case = Case(reference="1234567", category=category, urgent=True,
                         region_id=ward.council.region_id, council_id=ward.council_id,
-                        ward_id=ward.id, callback_consent=True)
+                        ward_id=ward.id, callback_consent=True, labour_kind=labour,
+                        children=ChildrenCount.MANY, seen_when=SeenWhen.EARLIER)
+            case.landmark = landmark
             case.reporter_phone = "+255754000999"
             body = render_alert(case, lang)
-            assert gsm7_length(body) <= SMS_SINGLE_LIMIT, body
+            assert sms_segments(body) <= 2, body
             assert ward.name in body and "+255754000999" in body and "1234567" in body
-            alarm = exhausted_text(lang, ref="1234567", category=category.value, urgent=urgent,
+            assert ward.council.name in body and landmark[:12] in body
+            assert not any(f"({t})" in body or f" {t})" in body for t in ("DC", "TC", "MC", "CC"))
+            alarm = exhausted_text(lang, ref="1234567", category=category.value, urgent=True,
                                    place_parts=place_parts(case))
             assert gsm7_length(alarm) <= SMS_SINGLE_LIMIT and ward.name in alarm
 

@@ -11,7 +11,7 @@ from app.cases.models import CaseCategory, CaseEventRecord
 from app.cases.status import CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.gsm import SMS_SINGLE_LIMIT, gsm7_length
+from app.gsm import sms_segments
 from app.referral.models import ReferralWave
 from app.referral.status import AlertStatus
 from app.sms.status import SmsStatus
@@ -51,7 +51,7 @@ def test_an_urgent_case_alerts_the_nearest_police_and_social_welfare(app, run_jo
     for who in (ward_police, swo):
         (alert,) = sms_to(who.phone, "alert")
         assert case.reference in alert.body and "KUBALI" in alert.body
-        assert gsm7_length(alert.body) <= SMS_SINGLE_LIMIT
+        assert sms_segments(alert.body) <= 2
         assert alert.expires_at is not None and alert.expires_at > utcnow()
         assert REPORTER not in alert.body  # no consent, no number
     assert sms_to(unconfirmed.phone, "alert") == [] and sms_to(off_duty.phone, "alert") == []
@@ -62,7 +62,7 @@ def test_the_reporter_number_is_in_the_alert_only_with_consent(app, run_jobs) ->
     case = report(consent=True)
     run_jobs()
     (alert,) = sms_to(police.phone, "alert")
-    assert REPORTER in alert.body and "Reply ACK" in alert.body and case.reference in alert.body
+    assert REPORTER in alert.body and "Reply ACCEPT" in alert.body and case.reference in alert.body
 
 
 def test_a_normal_case_goes_to_local_officers_first(app, run_jobs) -> None:
@@ -132,7 +132,7 @@ def test_silence_escalates_wave_by_wave_up_to_the_supervisors(app, run_jobs, lat
     case = fresh(case)
     assert case.status is CaseStatus.NEEDS_ATTENTION
     (alarm,) = sms_to(supervisor.phone)
-    assert case.reference in alarm.body and "nobody accepted" in alarm.body
+    assert case.reference in alarm.body and "no officer accepted" in alarm.body
     assert sms_to(sleeping.phone) == []
     kinds = db.session.scalars(sa.select(CaseEventRecord.kind).where(
         CaseEventRecord.case_id == case.id).order_by(CaseEventRecord.id)).all()

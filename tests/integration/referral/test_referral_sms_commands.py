@@ -10,6 +10,7 @@ from app.cases.status import CaseStatus
 from app.extensions import db
 from app.referral.status import AlertStatus
 from app.sms.models import InboundSms
+from app.sms.status import SmsStatus
 from app.staff.models import AuditEntry
 from tests.integration.referral.referral_helpers import (
     KARIAKOO,
@@ -50,10 +51,10 @@ def test_a_forged_accept_from_another_number_changes_nothing(app, run_jobs) -> N
     assert case.status is CaseStatus.REFERRED and case.lead_responder_id is None
     assert set(alerts_of(case)) == {police.id}
     assert replies(other.phone) == [
-        f"Case {case.reference} was not sent to you, so you cannot act on it. "
-        "Reply HELP for the commands."]
-    (to_stranger,) = replies(stranger)
-    assert "haijasajiliwa" in to_stranger and "*149*46#" in to_stranger
+        f"Case {case.reference} is not one of your open cases. Check the number, or reply HELP "
+        "for the commands."]
+    (to_stranger,) = [m.body for m in sms_to(stranger)]  # not a responder: a report begins
+    assert to_stranger.startswith("Linda: asante.") and "hatarini" in to_stranger
     assert timeline(case) == [*before, "command_refused"]
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"referral.command_refused", "referral.unknown_sender"} <= actions
@@ -85,12 +86,13 @@ def test_a_mistyped_case_number_gets_check_the_number(app, run_jobs) -> None:
     assert typo in reply and "hakiki namba" in reply
 
 
-def test_a_well_formed_number_of_no_case_says_so(app, run_jobs) -> None:
+def test_a_well_formed_number_of_no_case_answers_as_a_case_not_yours(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, language="en")
     body = "100000"
     sms_in(police.phone, f"ACK {body}{damm_digit(body)}")
-    assert replies(police.phone) == [f"There is no case {body}{damm_digit(body)}. "
-                                     "Check the number and try again."]
+    # The same words as for a real case sent to someone else: no oracle of case numbers.
+    assert replies(police.phone) == [f"Case {body}{damm_digit(body)} is not one of your open "
+                                     "cases. Check the number, or reply HELP for the commands."]
 
 
 def test_the_number_is_optional_with_one_open_alert_and_asked_for_with_two(
@@ -126,7 +128,7 @@ def test_only_the_lead_can_close_and_a_second_accept_hears_it_is_taken(app, run_
     assert "already taken" in replies(swo.phone)[-1]
     sms_in(swo.phone, f"DONE {case.reference}")
     assert fresh(case).status is CaseStatus.ACCEPTED
-    assert "Only the responder leading" in replies(swo.phone)[-1]
+    assert "Only the officer leading" in replies(swo.phone)[-1]
     sms_in(police.phone, f"ACK {case.reference}")
     assert "already lead" in replies(police.phone)[-1]
     sms_in(police.phone, f"DONE {case.reference} child back with family")
@@ -138,29 +140,32 @@ def test_only_the_lead_can_close_and_a_second_accept_hears_it_is_taken(app, run_
 
 
 def test_the_lead_cannot_decline_by_sms(app, run_jobs) -> None:
+    app.config["HOTLINE_PHONE"] = "0800 110 011"
     police = responder("police_gcd", ward=KARIAKOO)
     case = report()
     run_jobs()
     sms_in(police.phone, "kubali")
     sms_in(police.phone, "kataa")
     assert fresh(case).status is CaseStatus.ACCEPTED
-    assert "piga simu ya msaada" in replies(police.phone)[-1]
+    assert "piga simu ya msaada 0800 110 011" in replies(police.phone)[-1]
 
 
-def test_info_resends_the_alert_and_help_lists_the_commands(app, run_jobs) -> None:
+def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, language="en")
     case = report()
     run_jobs()
     sms_in(police.phone, f"info {case.reference}")
-    assert replies(police.phone)[-1] == sms_to(police.phone, "alert")[0].body
+    alert = sms_to(police.phone, "alert")[0].body
+    assert replies(police.phone)[-1].startswith(alert.split(" Reply ")[0])
     sms_in(police.phone, "HELP")
-    assert "DECLINE <case>" in replies(police.phone)[-1]
+    assert "DECLINE 1234567 I am away" in replies(police.phone)[-1]
+    assert "<" not in replies(police.phone)[-1] and "[" not in replies(police.phone)[-1]
     sms_in(police.phone, "what is this")
     assert "Reply HELP" in replies(police.phone)[-1]
     assert len(replies(police.phone)) == 3
 
 
-def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> None:
+def test_the_alert_and_info_carry_the_landmark(app, run_jobs) -> None:
     from app.cases.services import NewReport, create_case
     from app.cases.vocabulary import CaseCategory
 
@@ -169,11 +174,27 @@ def test_info_gives_the_landmark_the_alert_has_no_room_for(app, run_jobs) -> Non
                                  ward_id=KARIAKOO, urgent=True, landmark="Soko la Kariakoo"))
     db.session.commit()
     run_jobs()
-    assert "Soko" not in sms_to(police.phone, "alert")[0].body
+    assert "Mahali hasa: Soko la Kariakoo." in sms_to(police.phone, "alert")[0].body
     sms_in(police.phone, "taarifa")
     assert replies(police.phone)[-1] == (
-        f"Linda {case.reference}: kuombaomba kwa kulazimishwa, DHARURA. Alama: Soko la "
-        "Kariakoo. Kariakoo, Ilala (Dar es Salaam CC).")
+        f"Linda kesi {case.reference}: DHARURA. kulazimishwa kuombaomba, leo. Mahali: "
+        "Kariakoo, Ilala (Jiji la Dar es Salaam). Mahali hasa: Soko la "
+        f"Kariakoo. Jibu KUBALI {case.reference} kuipokea.")
+
+
+def test_a_responder_who_loses_an_accept_race_gets_one_sms(app, run_jobs) -> None:
+    police = responder("police_gcd", ward=KARIAKOO, language="en")
+    swo = responder("social_welfare", language="en")
+    case = report()
+    run_jobs()
+    sms_in(police.phone, f"ACCEPT {case.reference}")  # queues "taken" for the other one
+    sms_in(swo.phone, f"KUBALI {case.reference}")  # ... who answered at the same moment
+    run_jobs()
+    db.session.expire_all()
+    sent = [m for m in sms_to(swo.phone) if m.status is not SmsStatus.EXPIRED]
+    assert [m.purpose for m in sent] == ["alert", "reply"]
+    assert "already taken" in sent[-1].body
+    assert fresh(case).lead_responder_id == police.id
 
 
 def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_jobs) -> None:
@@ -199,7 +220,7 @@ def test_stop_and_start_switch_duty_and_start_confirms_a_new_number(app, run_job
     sms_in(police.phone, "start")
     db.session.refresh(police)
     assert police.on_duty
-    assert "Uko kazini" in replies(police.phone)[-1]
+    assert "Uko zamu" in replies(police.phone)[-1]
     run_jobs()  # back on duty: the case reported meanwhile reaches them
     third = report()
     run_jobs()

@@ -29,17 +29,6 @@ def test_missing_api_key_is_401_with_ats_text(client) -> None:
     assert res.get_data(as_text=True) == "The supplied authentication is invalid"
 
 
-def test_configured_account_needs_its_own_key(make_app: Callable[..., Flask]) -> None:
-    app = make_app(env={"AT_USERNAME": "linda", "AT_API_KEY": "right-key"})
-    client = app.test_client()
-    wrong = client.post(URL, data={"username": "linda", "to": PHONE, "message": "x"},
-                        headers={"apiKey": "wrong-key"})
-    assert wrong.status_code == 401
-    right = client.post(URL, data={"username": "linda", "to": PHONE, "message": "x"},
-                        headers={"apiKey": "right-key"})
-    assert right.status_code == 201
-
-
 @pytest.mark.parametrize(("form", "reason"), [
     ({"to": PHONE, "message": "x"}, "Missing field: username"),
     ({"username": "sandbox", "message": "x"}, "Missing field: to"),
@@ -121,16 +110,24 @@ def test_sandbox_is_404_when_an_at_account_is_configured(make_app: Callable[...,
     assert send(client).status_code == 404
 
 
-@pytest.mark.parametrize("account", [{}, {"AT_USERNAME": "linda"}, {"AT_API_KEY": "key"}])
-def test_sandbox_serves_in_development_without_a_whole_account(
-        make_app: Callable[..., Flask], account: dict[str, str]) -> None:
-    app = make_app(env={"LINDA_ENV": "development", **account})
+def test_sandbox_serves_in_development_without_an_account(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(env={"LINDA_ENV": "development"})
     assert app.test_client().get("/sandbox/").status_code == 200
 
 
-def test_sandbox_serves_in_tests_even_with_an_account(make_app: Callable[..., Flask]) -> None:
+@pytest.mark.parametrize("account", [{"AT_USERNAME": "linda"}, {"AT_API_KEY": "key"}])
+def test_half_an_account_refuses_to_start(make_app: Callable[..., Flask],
+                                          account: dict[str, str]) -> None:
+    from app.config import ConfigError
+
+    with pytest.raises(ConfigError, match="set both"):
+        make_app(env={"LINDA_ENV": "development", **account})
+
+
+def test_sandbox_is_404_in_tests_too_with_an_account(make_app: Callable[..., Flask]) -> None:
     app = make_app(env={"AT_USERNAME": "linda", "AT_API_KEY": "key"})
-    assert app.test_client().get("/sandbox/").status_code == 200
+    assert app.test_client().get("/sandbox/").status_code == 404
 
 
 def test_fetch_messages_needs_the_key_and_a_numeric_last_id(client) -> None:

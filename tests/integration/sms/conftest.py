@@ -45,6 +45,8 @@ class FakeAT:
         self.api_keys: list[str | None] = []
         self.next_ids: list[str] = []
         self.slow_seconds = 1.0
+        self.connections: list[tuple[str, int]] = []  # the client's (host, port) per request
+        self.in_flight = self.max_in_flight = 0
         self.release = threading.Event()  # ends a "hang"
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -55,8 +57,17 @@ class FakeAT:
         with self._lock:
             self.requests.append(form)
             self.api_keys.append(api_key)
-        to = form.get("to", "")
-        mode = self.modes.get(to, self.default_mode)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._answer(form)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, form: dict[str, str]) -> tuple[int, str, str]:
+        numbers = [n for n in form.get("to", "").split(",") if n]
+        mode = self.modes.get(numbers[0] if numbers else "", self.default_mode)
         if mode == "hang":
             self.release.wait(30)
             return 500, "text/plain", "released"
@@ -65,29 +76,35 @@ class FakeAT:
         if mode in HTTP_ERRORS:
             status, text = HTTP_ERRORS[mode]
             return status, "text/plain", text
+        entries = [self._entry(form, n, self.modes.get(n, self.default_mode)) for n in numbers]
+        sent = sum(1 for e in entries if e["messageId"] != "None")
+        ctype = "application/json; charset=utf-8" if mode == "charset" else "application/json"
+        return 201, ctype, _body(entries, sent=sent)
+
+    def _entry(self, form: dict[str, str], to: str, mode: str) -> dict[str, Any]:
+        """One recipient's entry (AT answers each number of a comma-separated ``to``)."""
         if mode in RECIPIENT_REFUSALS:
             code, name = RECIPIENT_REFUSALS[mode]
-            entry = {"statusCode": code, "number": to, "status": name, "cost": "0",
-                     "messageId": "None"}
-            return 201, "application/json", _body(entry, sent=0)
+            return {"statusCode": code, "number": to, "status": name, "cost": "0",
+                    "messageId": "None"}
         with self._lock:
             message_id = self.next_ids.pop(0) if self.next_ids else f"ATXid_{next(self._ids)}"
-            self.accepted.append({**form, "messageId": message_id})
-        entry = {"statusCode": 101, "number": to, "status": "Success", "cost": "TZS 30.0000",
-                 "messageId": message_id, "messageParts": 1}
-        ctype = "application/json; charset=utf-8" if mode == "charset" else "application/json"
-        return 201, ctype, _body(entry, sent=1)
+            self.accepted.append({**form, "to": to, "messageId": message_id})
+        return {"statusCode": 101, "number": to, "status": "Success", "cost": "TZS 30.0000",
+                "messageId": message_id, "messageParts": 1}
 
 
-def _body(entry: dict[str, Any], sent: int) -> str:
-    return json.dumps({"SMSMessageData": {"Message": f"Sent to {sent}/1 Total Cost: TZS 0",
-                                          "Recipients": [entry]}})
+def _body(entries: list[dict[str, Any]], sent: int) -> str:
+    return json.dumps({"SMSMessageData": {
+        "Message": f"Sent to {sent}/{len(entries)} Total Cost: TZS 0", "Recipients": entries}})
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as AT's API servers do
 
     def do_POST(self) -> None:
+        self.server.fake.connections.append(self.client_address)
         length = int(self.headers.get("Content-Length") or 0)
         fields = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
         form = {k: v[0] for k, v in fields.items()}

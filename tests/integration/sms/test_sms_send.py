@@ -172,6 +172,7 @@ def test_a_timeout_is_retried(make_app, fake_at):
         msg = reload(msg.id)
         assert (msg.status, msg.attempts) == (SmsStatus.QUEUED, 1)
         assert "in time" in (msg.failure_reason or "")
+        assert msg.possible_duplicate  # AT may have sent it before the answer was lost
 
 
 def test_connection_refused_is_retried(make_app, closed_url):
@@ -183,6 +184,7 @@ def test_connection_refused_is_retried(make_app, closed_url):
         msg = reload(msg.id)
         assert (msg.status, msg.attempts) == (SmsStatus.QUEUED, 1)
         assert "could not reach" in (msg.failure_reason or "")
+        assert not msg.possible_duplicate  # nothing reached AT
 
 
 @pytest.mark.parametrize(("mode", "reason"), [

@@ -72,6 +72,7 @@ def test_worker_killed_mid_send_and_redis_flushed_still_sends_once(
     time.sleep(2.5)  # two more reconciler rounds: nothing is sent again
     row = status_of(msg.id)
     assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
+    assert row.possible_duplicate  # the killed try may have reached AT
     assert len(fake_at.accepted) == 1
     assert row.provider_message_id == fake_at.accepted[0]["messageId"]
 
@@ -92,3 +93,41 @@ def test_worker_killed_before_the_send_and_redis_flushed_still_sends_once(
     time.sleep(2.5)
     assert status_of(msg.id).attempts == 0
     assert len(fake_at.requests) == len(fake_at.accepted) == 1
+
+
+def test_a_retry_scheduled_by_a_killed_worker_runs_once_it_is_due(
+        app, fake_at, redis_conn, start_worker):
+    """The lost report of issue 13: AT answered 500, the retry became an RQ scheduled job,
+    the worker was killed holding RQ's scheduler lock, and the new worker never ran it."""
+    log = start_worker.log
+    fake_at.modes[PHONE] = "http500"
+    worker = start_worker()
+    msg = queue_sms(PHONE, "Kesi 1234567: msaada unahitajika", purpose="alert")
+    db.session.commit()
+    retry = f"sms-{msg.id}-1"
+    scheduled = app.extensions["linda_jobs"].queues["sms"].scheduled_job_registry
+    wait_until(lambda: retry in scheduled.get_job_ids(), 30, log, "the retry to be scheduled")
+    assert (status_of(msg.id).status, status_of(msg.id).attempts) == (SmsStatus.QUEUED, 1)
+    worker.kill()  # kill -9 of the worker and of its scheduler, which holds the lock
+    del fake_at.modes[PHONE]
+    # Its 30 s backoff passes (the lock of the killed scheduler lives on for a minute).
+    now = utcnow()
+    db.session.execute(sa.update(OutboundSms).where(OutboundSms.id == msg.id)
+                       .values(next_attempt_at=now))
+    db.session.commit()
+    redis_conn.zadd(scheduled.key, {retry: int(now.timestamp())})
+
+    listening = log.read_text().count("Listening on")
+    start_worker()
+    wait_until(lambda: log.read_text().count("Listening on") > listening, 60, log,
+               "the new worker to start")
+    started = time.monotonic()
+    # Within one reconcile interval (1 s here) plus the grace for a live scheduler, plus slack.
+    wait_until(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 12, log,
+               "the retry of a killed worker to run")
+    assert time.monotonic() - started < 12
+    time.sleep(2.5)  # more reconcile rounds: nothing is sent again
+    row = status_of(msg.id)
+    assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
+    assert len(fake_at.accepted) == 1
+    assert scheduled.get_job_ids() == []

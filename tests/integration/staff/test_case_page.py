@@ -130,3 +130,25 @@ def test_escalate_now_tells_the_supervisors_when_nobody_is_left(
     assert act(client, case, "escalate").status_code == 302
     assert fresh(case).status is CaseStatus.NEEDS_ATTENTION
     assert sms_to(sup.phone, "escalation")
+
+
+def test_a_held_report_released_from_the_page_reaches_responders(
+        app: Flask, client: FlaskClient, run_jobs, reconcile) -> None:  # type: ignore[no-untyped-def]
+    police = responder("police_gcd", name="Insp. Amina")
+    limit = app.config["REPORTS_PER_PHONE_PER_DAY"]
+    cases = [report() for _ in range(limit + 1)]
+    run_jobs()
+    reconcile()
+    run_jobs()
+    held = fresh(cases[-1])
+    assert held.held_at is not None and sms_to(police.phone, "alert")[-1].body.find(
+        held.reference) == -1  # kept, sent to nobody
+    sign_in(app, client, "sup@example.org", "supervisor")
+    res = act(client, held, "release")
+    assert res.status_code == 302, res.get_data(as_text=True)
+    run_jobs()
+    held = fresh(held)
+    assert held.held_at is None and not held.flagged_for_review
+    assert any(held.reference in m.body for m in sms_to(police.phone, "alert"))
+    assert [e.target_id for e in audited("cases.release")] == [str(held.id)]
+    assert act(client, held, "release").status_code == 400  # nothing left to release

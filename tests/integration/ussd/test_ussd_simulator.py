@@ -15,7 +15,7 @@ from tests.integration.ussd.ussd_helpers import find_place
 
 def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None:
     app, server = live_app
-    answers = ["1", "2", "1", "4", *find_place().keys, "1", "1", "1", "1"]
+    answers = ["1", "2", "1", "9", *find_place().keys, "2", "1", "1", "1", "1", "1"]
     result = app.test_cli_runner().invoke(
         args=["ussd", "--phone", "0712345678", "--url", server.url],
         input="\n".join(answers) + "\n")
@@ -23,7 +23,7 @@ def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None
     assert "Linda: ulinzi wa watoto\n1.Toa taarifa" in result.output
     db.session.expire_all()
     [case] = db.session.scalars(sa.select(Case)).all()
-    assert f"Namba ya kumbukumbu: {case.reference}." in result.output
+    assert f"Namba ya kumbukumbu:\n{case.reference}\n" in result.output
     assert case.ussd_session_id is not None and case.ussd_session_id.startswith("sim-")
     event = db.session.scalar(sa.select(UssdSessionEvent))
     assert event is not None and (event.status, event.last_screen) == ("Success", "report.done")

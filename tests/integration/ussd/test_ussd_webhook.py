@@ -13,28 +13,32 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.cases.models import Case, CaseCategory, ChildrenCount, LabourKind, SeenWhen
+from app.cases.models import Case
 from app.cases.reference import damm_digit
 from app.cases.services import NewReport, create_case
 from app.cases.status import CaseStatus
+from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
 from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
+from app.ussd import store
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 from app.ussd.services import DbProvider
 from app.ussd.sessions import abandoned_by_screen
 from app.ussd.tasks import purge_ussd_drafts
+from app.worker.queue import connection
 from tests.conftest import free_port
 from tests.integration.ussd.ussd_helpers import PHONE, TOKEN, dial, find_place, keys_for
 
 
 def report_path(keys: list[str], landmark: str = "Near the*market") -> str:
-    """Urgent, forced work (fishing), 2-5 children, the place, a landmark, this week, call me.
+    """Urgent (the 112 screen), forced work, the place from the lists; then the details:
+    fishing, 2-5 children, this week, a landmark, call me.
 
     A ``*`` typed in the landmark ends the answer (AT joins inputs with ``*``): "market"
     lands on the next screen as an invalid choice and is asked again, as on a real phone.
     """
-    return "*".join(["1", "1", "2", "3", "2", *keys, landmark, "2", "2"])
+    return "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2", landmark, "1"])
 
 
 def cases() -> list[Case]:
@@ -47,14 +51,14 @@ def test_full_report_creates_one_case_with_every_answer(client: FlaskClient) -> 
     path = report_path(place.keys)
     confirm = dial(client, path)
     assert confirm.mimetype == "text/plain"
-    assert confirm.text.startswith("CON HATARI: Kazi ya lazima: Uvuvi\n")
+    assert confirm.text.startswith("CON DHARURA: Kulazimishwa: uvuvi\n")
     assert place.ward.name[:10] in confirm.text
     done = dial(client, path + "*1")
     assert done.status_code == 200
     assert done.headers["at-ussd-hop-metadata"] == "report.done"
     [case] = cases()
-    assert done.text == (f"END Asante. Taarifa imepokelewa. Namba ya kumbukumbu: {case.reference}. "
-                         "Hatari sasa? Piga 112. Msaada kwa mtoto: 116 (bure).")
+    assert done.text == (f"END Asante. Taarifa imepokelewa.\nNamba ya kumbukumbu:\n{case.reference}"
+                         "\nHatari sasa? Piga 112. Msaada kwa mtoto: 116 (bure).")
     assert (case.region_id, case.council_id, case.ward_id) == (
         place.region.id, place.council.id, place.ward.id)
     assert case.urgent and case.callback_consent
@@ -73,11 +77,11 @@ def test_full_report_by_typing_the_ward_name(client: FlaskClient) -> None:
     place = find_place()
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keys = [*region_council, place.ward.name[:4].lower()]
-    found = dial(client, "*".join(["1", "2", "1", "4", *keys]))
+    found = dial(client, "*".join(["1", "2", "1", "9", *keys]))
     assert found.text.startswith("CON Kata zilizopatikana:\n1.")
     lines = found.text.split("\n")[1:-1]
     pick = next(line.split(".")[0] for line in lines if line.split(".", 1)[1] == place.ward.name)
-    path = "*".join(["1", "2", "1", "4", *keys, pick, "1", "1", "1", "1"])
+    path = "*".join(["1", "2", "1", "9", *keys, pick, "1"])  # the essentials, then send now
     assert dial(client, path).text.startswith("END Asante.")
     [case] = cases()
     assert case.ward_id == place.ward.id and not case.urgent and case.landmark is None
@@ -90,7 +94,7 @@ def test_ward_found_by_keypad_digits(client: FlaskClient) -> None:
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keypad = str.maketrans("abcdefghijklmnopqrstuvwxyz", "22233344455566677778889999")
     digits = place.ward.name[:4].lower().translate(keypad)
-    found = dial(client, "*".join(["1", "2", "1", "4", *region_council, digits]))
+    found = dial(client, "*".join(["1", "2", "1", "9", *region_council, digits]))
     assert found.text.startswith("CON Kata zilizopatikana:\n")
     assert place.ward.name in found.text
 
@@ -118,14 +122,14 @@ def test_a_second_session_makes_a_second_case(client: FlaskClient) -> None:
 
 
 def test_cancel_creates_nothing_and_drops_the_draft(client: FlaskClient) -> None:
-    reply = dial(client, report_path(find_place().keys) + "*3")
+    reply = dial(client, report_path(find_place().keys) + "*4")
     assert reply.text.startswith("END Taarifa imefutwa.")
     assert cases() == [] and db.session.query(UssdDraft).count() == 0
 
 
 def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
     keys = find_place().keys
-    partial = "*".join(["1", "1", "2", "3", "2", *keys])  # stopped at the landmark
+    partial = "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2"])  # at the landmark
     with time_machine.travel(utcnow(), tick=False) as clock:
         assert dial(client, partial, session="a").headers["at-ussd-hop-metadata"] == (
             "report.landmark")
@@ -134,23 +138,46 @@ def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
         assert offer.text == "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya"
         assert dial(client, "1", session="b").headers["at-ussd-hop-metadata"] == (
             "report.landmark")
-        done = dial(client, "1*1*1*1*1", session="b")
+        done = dial(client, "1*1*1*1", session="b")  # continue, skip, call me, send
         assert done.text.startswith("END Asante.")
         [case] = cases()
         assert case.labour_kind is LabourKind.FISHING and case.ussd_session_id == "b"
         assert db.session.query(UssdDraft).count() == 0
 
         dial(client, partial, session="c")
+        end_session(client, "c")  # AT's notice: the caller hung up, the draft must survive
+        assert db.session.query(UssdDraft).count() == 1
         clock.shift(timedelta(minutes=16))
         assert dial(client, "", session="d").text.startswith("CON Linda: ulinzi wa watoto")
         assert purge_ussd_drafts() == 1  # the draft of "c"
-        db.session.expire_all()
-        session_c = db.session.get(UssdSession, "c")
-        assert session_c is not None and session_c.draft_enc is None
-        assert db.session.get(UssdSession, "b").draft_enc is None  # type: ignore[union-attr]
-        clock.shift(timedelta(days=1))
-        assert purge_ussd_drafts() == 4  # sessions a, b, c, d
-        assert db.session.query(UssdSession).count() == 0
+        assert db.session.query(UssdSession).count() == 0  # sessions live in Redis
+
+
+def end_session(client: FlaskClient, session: str, status: str = "Incomplete") -> None:
+    form = {"sessionId": session, "status": status, "phoneNumber": PHONE}
+    assert client.post(f"/at/{TOKEN}/ussd/events", data=form).status_code == 200
+
+
+def test_a_draft_outlives_redis_once_the_session_ended(client: FlaskClient) -> None:
+    dial(client, "1*1*2", session="a")
+    end_session(client, "a")
+    connection().flushdb()  # Redis lost: sessions, drafts, cached languages
+    offer = dial(client, "", session="b")
+    assert offer.text == "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya"
+    assert dial(client, "1", session="b").headers["at-ussd-hop-metadata"] == "report.labour"
+
+
+def test_a_finished_session_leaves_no_draft_in_the_database(client: FlaskClient) -> None:
+    dial(client, "1*1*2", session="a")
+    end_session(client, "a", status="Success")
+    assert db.session.query(UssdDraft).count() == 0
+    dial(client, "1*1*2", session="b")
+    end_session(client, "b")
+    assert db.session.query(UssdDraft).count() == 1
+    dial(client, "", session="c")
+    dial(client, "2", session="c")  # start afresh: the stored draft goes too
+    db.session.expire_all()
+    assert db.session.query(UssdDraft).count() == 0
 
 
 def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
@@ -164,6 +191,8 @@ def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
 
 def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None:
     dial(client, "1*1*2", session="a")
+    end_session(client, "a")
+    connection().flushdb()
     draft = db.session.get(UssdDraft, phone_hash(PHONE))
     assert draft is not None
     draft.path_enc = "v1:" + "A" * 40
@@ -197,7 +226,7 @@ def test_status_check_valid_mistyped_and_unknown(client: FlaskClient, app: Flask
     case = _case(app)
     ref = case.reference
     assert dial(client, f"2*{ref}").text == (
-        f"END Taarifa {ref} imepokelewa, inatumwa kwa wahudumu. Msaada: 116, Polisi: 112.")
+        f"END Taarifa {ref} imepokelewa, inatumwa kwa maafisa. Msaada: 116, Polisi: 112.")
     mistyped = ref[:-1] + str((int(ref[-1]) + 1) % 10)
     assert dial(client, f"2*{mistyped}", session="b").text.startswith(
         "CON Namba si sahihi, angalia tena.\nWeka namba")
@@ -241,14 +270,19 @@ def test_phone_with_a_space_for_plus_is_accepted(client: FlaskClient) -> None:
     assert dial(client, "", phone=" 255712345678").text.startswith("CON Linda:")
 
 
-def test_session_rows_hold_no_phone_number(client: FlaskClient) -> None:
-    dial(client, "1*1*2")
-    session = db.session.get(UssdSession, "s-1")
+def test_session_state_holds_no_phone_number(client: FlaskClient) -> None:
+    dial(client, "1*2*2")
+    session = store.load("s-1")
     assert session is not None and session.phone_hash == phone_hash(PHONE)
-    assert session.hops == 1 and session.last_screen == "report.labour"
+    assert session.hops == 1 and session.last_screen == "report.place"
+    redis_conn = connection()
+    stored = b" ".join(k + b"=" + (redis_conn.get(k) or b"")
+                       for k in redis_conn.keys("linda:ussd:*"))
+    assert b"712345678" not in stored and b"1*2*2" not in stored and b'"1", "2"' not in stored
+    end_session(client, "s-1")
     draft = db.session.get(UssdDraft, phone_hash(PHONE))
     assert draft is not None and draft.path_enc.startswith("v1:") and "[" not in draft.path_enc
-    assert draft.path == ["1", "1", "2"]
+    assert draft.path == ["1", "2", "2"]
 
 
 def test_end_of_session_notifications_are_stored_once(client: FlaskClient) -> None:
@@ -262,12 +296,12 @@ def test_end_of_session_notifications_are_stored_once(client: FlaskClient) -> No
     assert (event.status, event.last_screen, event.hops_count, event.duration_ms) == (
         "Incomplete", "report.urgent", 2, 35000)
     no_meta = {"sessionId": "e-1b", "status": "Failed", "hopsCount": "many"}
-    dial(client, "1*1*2", session="e-1b")
+    dial(client, "1*2*2", session="e-1b")
     assert client.post(f"/at/{TOKEN}/ussd/events", data=no_meta).status_code == 200
     assert client.post(f"/at/{TOKEN}/ussd/events", data={}).status_code == 200
     other = db.session.scalar(
         sa.select(UssdSessionEvent).where(UssdSessionEvent.session_id == "e-1b"))
-    assert other is not None and other.last_screen == "report.labour" and other.hops_count is None
+    assert other is not None and other.last_screen == "report.place" and other.hops_count is None
     stored = " ".join(str(v) for v in db.session.execute(
         sa.select(UssdSessionEvent.__table__)).all())
     assert "712345678" not in stored
@@ -320,3 +354,22 @@ def test_every_finishing_action_of_the_menu_is_implemented() -> None:
     from app.ussd import menu, services
 
     assert set(services.ACTIONS) == menu.ACTION_NAMES
+
+
+def test_only_a_reporter_who_agreed_to_be_called_gets_the_case_number_by_sms(
+        client: FlaskClient) -> None:
+    from app.sms.models import OutboundSms
+
+    keys = find_place().keys
+    dial(client, report_path(keys) + "*1", session="yes")  # the details end with "call me"
+    quiet = "*".join(["1", "2", "1", "9", *keys, "1"])  # essentials only: no call, no SMS
+    dial(client, quiet, session="no", phone="+255712000999")
+    no_call = "*".join(["1", "2", "1", "9", *keys, "2", "1", "1", "1", "2", "1"])
+    dial(client, no_call, session="no-2", phone="+255712000998")
+    db.session.expire_all()
+    sent = db.session.scalars(sa.select(OutboundSms)).all()
+    by_ref = {c.ussd_session_id: c.reference for c in cases()}
+    assert len(by_ref) == 3
+    assert [(m.to, m.purpose) for m in sent] == [(PHONE, "reporter")]
+    assert sent[0].body.startswith(
+        f"Linda: namba ya kumbukumbu ya taarifa yako ni {by_ref['yes']}.")

@@ -15,7 +15,7 @@ TEXTS = {
     "t.main": "Main", "t.a": "A", "t.b": "B", "t.end": "Bye {ref}", "t.ask": "Age?",
     "t.pick": "Region:", "t.found": "Found:", "t.skip": "Skip",
     "ussd.err.choice": "Invalid choice.", "ussd.err.no_match": "None.", "t.err": "Bad age.",
-    "ussd.nav.back": "Back", "ussd.nav.more": "More",
+    "ussd.nav.back": "Back", "ussd.nav.more": "More", "ussd.nav.line": "0.Back 00.Home",
 }
 
 

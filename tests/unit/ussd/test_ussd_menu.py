@@ -19,9 +19,12 @@ G = menu.graph()
 T = menu.MESSAGES.get
 DIR = Path(menu.__file__).parent / "translations"
 
-# urgent yes, forced work, mining, 2-5 children, Arusha, Arusha (CC), Baraa
-PLACE = "1*1*2*2*2*1*1*1"
-CONFIRM = PLACE + "*Near the market*2*2"
+# urgent yes, "call 112" seen, forced work, Baraa found by name
+CONFIRM = "1*1*1*2*ba*1"
+# then details: mining, 2-5 children, this week, a landmark, call me
+DETAILED = CONFIRM + "*2*2*2*2*Near the market*1"
+# by lists instead: not urgent, begging, Arusha, Arusha (CC), Baraa
+BY_LISTS = "1*2*4*9*1*1*1"
 BAD_REF = ref("123456")[:-1] + str((int(ref("123456")[-1]) + 1) % 10)
 
 
@@ -52,6 +55,10 @@ PATHS = [
     ("3", "help", None, "ussd.help"),
     ("4", "lang", None, "ussd.lang.sw"),
     ("4*0", "main", None, "ussd.main"),
+    ("5", "aware.signs", None, "ussd.aware.signs"),
+    ("5*1", "aware.dont", None, "ussd.aware.dont"),
+    ("5*1*1", "aware.call", None, "ussd.aware.call"),
+    ("5*1*1*1", "report.urgent", None, "ussd.urgent"),
     ("2", "status.ask", None, "ussd.status.ask"),
     ("2*123", "status.ask", "ussd.err.ref_format", "ussd.status.ask"),
     (f"2*{BAD_REF}", "status.ask", "ussd.err.ref_check", "ussd.status.ask"),
@@ -60,32 +67,57 @@ PATHS = [
     (f"2*{ref('654321')}", "status.result", None, "ussd.status.closed"),
     ("1", "report.urgent", None, "ussd.urgent"),
     ("1*3", "report.urgent", "ussd.err.choice", "ussd.urgent"),
+    ("1*1", "report.danger", None, "ussd.danger"),
+    ("1*1*1", "report.category", None, "ussd.cat.false_promise"),
     ("1*2", "report.category", None, "ussd.cat.false_promise"),
-    ("1*2*2", "report.labour", None, "ussd.labour.mining"),
-    ("1*2*1", "report.children", None, "ussd.children.many"),
-    ("1*2*6", "report.children", None, "ussd.children"),
-    ("1*2*2*5", "report.children", None, "ussd.children"),
-    ("1*2*1*4", "report.region", None, "ussd.region"),
-    ("1*2*1*4*9", "report.region", None, "ussd.region"),
-    ("1*2*1*4*1", "report.council", None, "ussd.council"),
-    ("1*2*1*4*1*1", "report.ward", None, "ussd.ward.skip"),
-    ("1*2*1*4*1*1*9", "report.ward", None, "ussd.ward"),
-    ("1*2*1*4*1*1*ka", "report.ward", None, "ussd.ward.found"),
-    ("1*2*1*4*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward"),
-    ("1*2*1*4*1*1*8", "report.landmark", None, "ussd.landmark"),
-    ("1*2*1*4*1*1*ka*1", "report.landmark", None, "ussd.landmark"),
-    (PLACE, "report.landmark", None, "ussd.landmark"),
-    (PLACE + "*#*", "report.landmark", "ussd.err.landmark", "ussd.landmark"),
-    (PLACE + "*1", "report.when", None, "ussd.when.earlier"),
-    (PLACE + "*1*3", "report.callback", None, "ussd.callback.no"),
-    (CONFIRM[: -2], "report.callback", None, "ussd.callback"),
+    ("1*2*7", "report.category", "ussd.err.choice", "ussd.category"),
+    ("1*2*2", "report.place", None, "ussd.place.lists"),
+    ("1*2*2*ba", "report.place", None, "ussd.place.found"),
+    ("1*2*2*qq", "report.place", "ussd.err.no_place", "ussd.place"),
+    ("1*2*2*5", "report.place", "ussd.err.choice", "ussd.place"),
+    ("1*2*2*ba*7", "report.place", "ussd.err.choice", "ussd.place.found"),
+    ("1*2*2*ba*0", "report.place", None, "ussd.place"),
+    ("1*2*2*9", "report.region", None, "ussd.region"),
+    ("1*2*2*9*9", "report.region", None, "ussd.region"),
+    ("1*2*2*9*ka", "report.region", None, "ussd.found"),
+    ("1*2*2*9*arus", "report.council", None, "ussd.council"),
+    ("1*2*2*9*1", "report.council", None, "ussd.council"),
+    ("1*2*2*9*1*1", "report.ward", None, "ussd.ward.skip"),
+    ("1*2*2*9*1*1*9", "report.ward", None, "ussd.ward"),
+    ("1*2*2*9*1*1*ka", "report.ward", None, "ussd.ward.found"),
+    ("1*2*2*9*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward"),
+    ("1*2*2*9*1*1*8", "report.confirm", None, "ussd.confirm.send"),
+    (BY_LISTS, "report.confirm", None, "ussd.confirm.details"),
     (CONFIRM, "report.confirm", None, "ussd.confirm.send"),
+    (CONFIRM + "*2", "report.labour", None, "ussd.labour.mining"),
+    (BY_LISTS + "*2", "report.children", None, "ussd.children.many"),
+    (CONFIRM + "*2*2", "report.children", None, "ussd.children"),
+    (CONFIRM + "*2*2*2", "report.when", None, "ussd.when.earlier"),
+    (CONFIRM + "*2*2*2*2", "report.landmark", None, "ussd.landmark"),
+    (CONFIRM + "*2*2*2*2*#*", "report.landmark", "ussd.err.landmark", "ussd.landmark"),
+    (CONFIRM + "*2*2*2*2*1", "report.callback", None, "ussd.callback.no"),
+    (DETAILED, "report.confirm", None, "ussd.confirm.send"),
     (CONFIRM + "*1", "report.done", None, "ussd.done"),
-    (CONFIRM + "*3", "report.cancelled", None, "ussd.cancelled"),
-    (CONFIRM + "*2", "report.change", None, "ussd.change.place"),
-    (CONFIRM + "*2*4", "report.region", None, "ussd.region"),
-    (CONFIRM + "*2*6*1", "report.confirm", None, "ussd.confirm"),
-    (CONFIRM + "*0", "report.callback", None, "ussd.callback"),
+    (DETAILED + "*1", "report.done", None, "ussd.done"),
+    (CONFIRM + "*4", "report.cancelled", None, "ussd.cancelled"),
+    (CONFIRM + "*3", "report.change", None, "ussd.change.place"),
+    (CONFIRM + "*3*1", "edit.urgent", None, "ussd.urgent"),
+    (CONFIRM + "*3*1*1", "edit.danger", None, "ussd.danger"),
+    (CONFIRM + "*3*1*1*1", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*3*2", "edit.category", None, "ussd.category"),
+    (CONFIRM + "*3*2*4", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*3*3", "edit.place", None, "ussd.place"),
+    (CONFIRM + "*3*3*9", "edit.region", None, "ussd.region"),
+    (CONFIRM + "*3*3*9*1", "edit.council", None, "ussd.council"),
+    (CONFIRM + "*3*3*9*1*1", "edit.ward", None, "ussd.ward"),
+    (CONFIRM + "*3*3*9*1*1*8", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*3*4", "edit.labour", None, "ussd.labour"),
+    (CONFIRM + "*3*5", "edit.children", None, "ussd.children"),
+    (CONFIRM + "*3*6", "edit.when", None, "ussd.when"),
+    (CONFIRM + "*3*7", "edit.landmark", None, "ussd.landmark"),
+    (CONFIRM + "*3*8", "edit.callback", None, "ussd.callback"),
+    (CONFIRM + "*3*8*1", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*0", "report.place", None, "ussd.place.found"),
     (CONFIRM + "*00", "main", None, "ussd.main"),
 ]
 
@@ -108,48 +140,89 @@ def test_paths_cover_every_screen() -> None:
     assert {p[1] for p in PATHS} >= set(G.screens) - {"resume"}
 
 
-def test_full_report_collects_every_answer() -> None:
-    answers = dict(go(CONFIRM + "*1").answers)
+def test_essentials_then_details_collect_every_answer() -> None:
+    answers = dict(go(DETAILED + "*1").answers)
     assert answers == {
         "urgent": True, "category": CaseCategory.FORCED_LABOUR,
         "labour_kind": LabourKind.MINING, "children": ChildrenCount.FEW,
-        "region": "R01", "region_label": "Arusha", "council": "C1",
-        "council_label": "Arusha (CC)", "ward": "W01", "ward_label": "Baraa",
+        "region": "R01", "region_label": None, "council": "C1", "council_label": None,
+        "ward": "W01", "ward_label": None, "place": "W01", "place_label": "Baraa (Arusha)",
         "landmark": "Near the market", "seen_when": SeenWhen.THIS_WEEK,
         "callback_consent": True,
     }
 
 
+def test_a_report_sent_with_the_essentials_asks_nothing_else() -> None:
+    answers = dict(go(CONFIRM + "*1").answers)
+    assert answers["ward"] == "W01" and answers["urgent"] is True
+    assert "children" not in answers and "callback_consent" not in answers
+
+
+def test_changing_one_answer_on_the_summary_keeps_the_others() -> None:
+    answers = go(DETAILED + "*3*5*3").answers  # change: number of children -> more than five
+    assert go(DETAILED + "*3*5*3").screen.id == "report.confirm"
+    assert answers["children"] is ChildrenCount.MANY
+    assert answers["landmark"] == "Near the market" and answers["callback_consent"] is True
+    assert answers["labour_kind"] is LabourKind.MINING and answers["ward"] == "W01"
+
+
 def test_changing_the_category_drops_the_labour_kind() -> None:
-    answers = go(CONFIRM + "*2*2*4*1*1*1*1*1*1*1").answers
+    answers = go(DETAILED + "*3*2*4").answers
     assert answers["category"] is CaseCategory.BEGGING
     assert answers["labour_kind"] is None
+    assert answers["landmark"] == "Near the market"
+
+
+def test_a_place_from_the_lists_replaces_one_found_by_name() -> None:
+    answers = go(CONFIRM + "*3*3*9*1*1*2").answers
+    assert (answers["ward"], answers["ward_label"], answers["place_label"]) == (
+        "W02", "Daraja Mbili", None)
+    assert "Daraja Mbili, Arusha (CC)" in show(go(CONFIRM + "*3*3*9*1*1*2"), "sw").text
 
 
 def test_back_forgets_the_answer_it_leaves() -> None:
-    assert go("1*1").answers == {"urgent": True}
-    assert go("1*1*0").answers == {}
-    assert go("1*1*0*2").answers == {"urgent": False}
+    assert go("1*2").answers == {"urgent": False}
+    assert go("1*2*0").answers == {}
+    assert go("1*2*0*1").answers == {"urgent": True}
 
 
 def test_unknown_ward_is_allowed() -> None:
-    answers = go("1*2*1*4*1*1*8*1*1*1*1").answers
+    answers = go("1*2*1*9*1*1*8*1").answers
     assert answers["ward"] is None and answers["council"] == "C1"
 
 
-def test_confirm_summarises_the_report_in_each_language() -> None:
+def test_yes_is_always_1_and_no_is_always_2() -> None:
+    for sid in ("report.urgent", "report.callback"):
+        options = G.screens[sid].options  # type: ignore[union-attr]
+        assert dict(options[0].sets) in ({"urgent": True}, {"callback_consent": True})
+        assert options[0].key == "1" and options[1].key == "2"
+
+
+def test_summary_says_the_report_in_each_language() -> None:
     assert show(go(CONFIRM), "sw").text == (
-        "CON HATARI: Kazi ya lazima: Migodi\nBaraa, Arusha (CC)\n"
-        "Watoto: 2-5. Wiki hii. Simu: Ndiyo\n1.Tuma\n2.Badili\n3.Futa")
-    assert show(go(CONFIRM), "en").text == (
-        "CON DANGER: Forced work: Mining\nBaraa, Arusha (CC)\nChildren: 2-5. This week. Call: Yes\n"
-        "1.Send\n2.Change\n3.Cancel")
+        "CON DHARURA: Kulazimishwa kufanya kazi\nBaraa (Arusha)\n1.Tuma sasa\n"
+        "2.Ongeza maelezo\n3.Badili\n4.Futa\n0.Rudi 00.Mwanzo")
+    assert show(go(DETAILED), "en").text == (
+        "CON URGENT: Forced to work: mining\nBaraa (Arusha)\n"
+        "2-5 children, this week, call me, Near the market\n"
+        "1.Send now\n2.Add details\n3.Change\n4.Cancel\n0.Back 00.Home")
+
+
+def test_urgent_yes_shows_the_emergency_numbers_before_going_on() -> None:
+    text = show(go("1*1"), "sw").text
+    assert "112" in text and "116" in text and "1.Endelea" in text
+
+
+def test_case_number_stands_on_its_own_line() -> None:
+    for lang in LANGUAGES:
+        assert "\n1234567\n" in show(go(CONFIRM + "*1"), lang).text
 
 
 def test_language_choice_switches_the_rest_of_the_session() -> None:
     pos = go("4*2*1")
     assert pos.lang == "en"
-    assert show(pos, "sw").text == "CON Is a child in danger right now?\n1.Yes\n2.No"
+    assert show(pos, "sw").text == (
+        "CON Is a child in danger right now?\n1.Yes\n2.No\n0.Back 00.Home")
     assert go("4*2*00").lang == "en"  # home keeps the language
 
 
@@ -158,11 +231,11 @@ def test_emergency_numbers_end_the_session() -> None:
 
 
 def test_resume_offers_to_continue_the_draft() -> None:
-    draft = PLACE.split("*")
+    draft = ["1", "2", "2", "ba"]
     assert show(go("", draft=draft), "sw").text == (
         "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya")
-    assert go("1", draft=draft).screen.id == "report.landmark"
-    assert go("1*1*3*1*1", draft=draft).screen.id == "report.done"
+    assert go("1", draft=draft).screen.id == "report.place"
+    assert go("1*1*1", draft=draft).screen.id == "report.done"
     assert go("2", draft=draft).screen.id == "main"
 
 
@@ -181,17 +254,13 @@ def test_clean_landmark(raw: str) -> None:
 # -- every screen fits, in both languages, with the longest names and errors ---------------
 
 #: A path to every screen, and a bad answer that makes it show its longest error.
-EVERY_SCREEN = {
-    "main": ("", "9"), "lang": ("4", "9"), "help": ("3", None),
-    "report.urgent": ("1", "9"), "report.category": ("1*1", "9"),
-    "report.labour": ("1*1*2", "9"), "report.children": ("1*1*1", "9"),
-    "report.region": ("1*1*1*1", "x"), "report.council": ("1*1*1*1*1", "9"),
-    "report.ward": ("1*1*1*1*1*1", "qqq"), "report.landmark": (PLACE, "#"),
-    "report.when": (PLACE + "*1", "9"), "report.callback": (PLACE + "*1*1", "9"),
-    "report.confirm": (CONFIRM, "9"), "report.change": (CONFIRM + "*2", "9"),
-    "report.done": (CONFIRM + "*1", None), "report.cancelled": (CONFIRM + "*3", None),
-    "status.ask": ("2", BAD_REF), "status.result": (f"2*{ref('123456')}", None),
-}
+EVERY_SCREEN = {p[1]: (p[0], "qqq" if "place" in p[1] or p[1].endswith(("region", "ward"))
+                       else ("#" if p[1].endswith("landmark") else "9"))
+                for p in reversed(PATHS) if p[2] is None}
+EVERY_SCREEN["status.ask"] = ("2", BAD_REF)
+EVERY_SCREEN["help"] = ("3", None)
+for _end in ("report.done", "report.cancelled", "status.result"):
+    EVERY_SCREEN[_end] = (EVERY_SCREEN[_end][0], None)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -214,6 +283,14 @@ def test_every_screen_is_checked() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", ["1*2*2*ba", "1*2*2*ba*9", "1*2*2*9*1*1*ka"])
+def test_search_results_fit_with_long_names(lang: str, path: str) -> None:
+    provider = FakeProvider(long_names=True)
+    shown = show(go(path, provider), lang, provider).text
+    assert len(shown) <= 160 and is_gsm7(shown), shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalog_has_every_used_key_and_no_other(lang: str) -> None:
     catalog = catalog_keys(DIR, lang)
     used = menu.used_keys()
@@ -230,3 +307,15 @@ def test_confirm_screen_shows_a_council_name_whole_or_marked_cut(council: str,
                                                                  shown: str) -> None:
     params = menu.summary({"council_label": council, "ward_label": "Kariakoo"}, T, "sw")
     assert params["place"] == f"Kariakoo, {shown}"
+
+
+def test_summary_cuts_the_longest_line_first_so_each_stays_readable() -> None:
+    answers = {"urgent": True, "category": CaseCategory.FORCED_LABOUR,
+               "labour_kind": LabourKind.MINING, "place_label": "Igogo (Nyamagana, Mwanza)",
+               "children": ChildrenCount.FEW, "seen_when": SeenWhen.NOW,
+               "callback_consent": True, "landmark": "Nyuma ya msikiti wa Ijumaa, karibu soko"}
+    params = menu.summary(answers, T, "sw")
+    assert params["place"] == "Igogo (Nyamagana, Mwanza)"
+    assert params["details"].startswith("\nwatoto 2-5, leo, nipigiwe simu")
+    assert params["details"].endswith(".")  # the longest line, the details, was cut
+    assert params["what"] == "Kulazimishwa: uchimbaji madini"

@@ -44,8 +44,21 @@ class FakeProvider:
         return [self._name(i) for i in found]
 
     def search(self, source: str, parent_id: str | None, typed: str) -> Sequence[Item]:
+        if source == "places":
+            return [self._place(council, ward) for council, wards in WARDS.items()
+                    for ward in wards
+                    if ward.label.casefold().startswith(typed.strip().casefold())]
         return [i for i in self.items(source, parent_id)
                 if i.label.casefold().startswith(typed.strip().casefold())][:6]
+
+    def _place(self, council_id: str, ward: Item) -> Item:
+        region = next(r for r, cs in COUNCILS.items() if any(c.id == council_id for c in cs))
+        council = next(c for c in COUNCILS[region] if c.id == council_id)
+        label = self._name(Item(ward.id, f"{ward.label} ({council.label.split(' (')[0]})")).label
+        return Item(ward.id, label, sets=(
+            ("region", region), ("council", council_id), ("ward", ward.id),
+            ("region_label", None), ("council_label", None), ("ward_label", None),
+            ("place_label", label)))
 
     def case_status(self, reference: str) -> str | None:
         return STATUSES.get(reference)

@@ -1,0 +1,134 @@
+"""Reporters as people: how many screens a report takes, dial to case number.
+
+A screen is one thing the phone shows: the main menu when the code is dialled, then one per
+answer sent, the last being the case number. ``walk_report`` drives the real menu (``walk``
+over the real gazetteer) the way a person would: it reads each screen and presses what they
+would press, so a list page that hides the place costs a "9" and a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.gazetteer.names import fold
+from app.i18n import LANGUAGES
+from app.ussd.engine import paginate, render, walk
+from app.ussd.menu import MESSAGES, graph
+from app.ussd.screens import Pick, Position, Search
+from app.ussd.services import DbProvider
+
+CATEGORY_KEYS = {"transported": "1", "forced_labour": "2", "sexual": "3", "begging": "4",
+                 "false_promise": "5", "other": "6"}
+MAX_PAGES = 40
+
+
+@dataclass(frozen=True)
+class Walked:
+    inputs: tuple[str, ...]
+    pos: Position
+
+    @property
+    def screens(self) -> int:
+        """Screens shown: the main menu, then one for every answer."""
+        return 1 + len(self.inputs)
+
+
+def _at(inputs: list[str], provider: DbProvider) -> Position:
+    return walk(graph(), inputs, provider)
+
+
+def _find_on_pages(inputs: list[str], target: str, provider: DbProvider,
+                   field: str = "place", max_more: int = MAX_PAGES) -> list[str]:
+    """Press "9" (at most ``max_more`` times) until ``target`` (an item id) shows, then its
+    number."""
+    for _ in range(max_more + 1):
+        pos = _at(inputs, provider)
+        screen, frame = pos.screen, pos.frame
+        assert isinstance(screen, Pick | Search), (inputs, screen.id)
+        if frame.results is not None:
+            items = list(frame.results)
+            cap = screen.cap if isinstance(screen, Search) else 26
+        else:
+            assert isinstance(screen, Pick)
+            parent = None if screen.parent is None else frame.answers.get(screen.parent)
+            items = list(provider.items(screen.source, parent))
+            cap = 26
+        pages = paginate([i.label for i in items], screen.budget, cap)
+        page = pages[min(frame.page, len(pages) - 1)]
+        for n, index in enumerate(page, 1):
+            item = items[index]
+            if item.id == target:
+                return [*inputs, str(n)]
+        if page.stop >= len(items):
+            raise LookupError(f"{target} not in {field} list after {inputs}")
+        inputs = [*inputs, "9"]
+    raise LookupError(target)
+
+
+def start(urgent: bool, category: str) -> list[str]:
+    """Report, the urgency (and "continue" after the 112 screen), what was seen."""
+    return ["1", *(["1", "1"] if urgent else ["2"]), CATEGORY_KEYS[category]]
+
+
+def by_name(ward_id: str, typed: Sequence[str], *, urgent: bool = True,
+            category: str = "forced_labour", provider: DbProvider | None = None) -> Walked:
+    """Type the name; a reporter who does not see the place on the first page of what fits
+    types again, the name and a word of the council ("kati mwanga")."""
+    provider = provider or DbProvider()
+    inputs = start(urgent, category)
+    last: LookupError | None = None
+    for n, attempt in enumerate(typed):
+        inputs.append(attempt)
+        if _at(inputs, provider).screen.id == "report.confirm":  # one place fitted: picked
+            inputs.append("1")
+            return Walked(tuple(inputs), _at(inputs, provider))
+        try:
+            inputs = _find_on_pages(inputs, ward_id, provider,
+                                    max_more=0 if n < len(typed) - 1 else MAX_PAGES)
+        except LookupError as exc:
+            last = exc
+            continue
+        inputs.append("1")  # send now
+        return Walked(tuple(inputs), _at(inputs, provider))
+    raise LookupError(f"{ward_id} not found by {typed}") from last
+
+
+def by_lists(region_id: str, council_id: str, ward_id: str, *, urgent: bool = False,
+             category: str = "transported", region_typed: str | None = None,
+             council_typed: str | None = None, provider: DbProvider | None = None) -> Walked:
+    """Choose "lists", then region, council and ward page by page; the region and council
+    may be typed instead (a name that fits one is picked at once)."""
+    provider = provider or DbProvider()
+    inputs = [*start(urgent, category), "9"]
+    for typed, target, field, next_screen in ((region_typed, region_id, "region",
+                                               "report.council"),
+                                              (council_typed, council_id, "council",
+                                               "report.ward")):
+        if typed:
+            inputs.append(typed)
+            if _at(inputs, provider).screen.id == next_screen:
+                continue
+        inputs = _find_on_pages(inputs, target, provider, field)
+    inputs = _find_on_pages(inputs, ward_id, provider, "ward")
+    inputs.append("1")
+    return Walked(tuple(inputs), _at(inputs, provider))
+
+
+def shown(walked: Walked, lang: str, provider: DbProvider | None = None) -> list[str]:
+    """Every screen of the walk as the phone shows it, in ``lang``."""
+    provider = provider or DbProvider()
+    g = graph()
+    out = []
+    for n in range(len(walked.inputs) + 1):
+        pos = walk(g, list(walked.inputs[:n]), provider)
+        outcome = ("ussd.done", {"ref": "1234567"}) if pos.screen.id == "report.done" else None
+        out.append(render(g, pos, MESSAGES.get, lang, provider, outcome).text)
+    return out
+
+
+def council_word(council_name: str, known_as: str | None) -> str:
+    return fold(known_as or council_name).split()[0]
+
+
+__all__ = ["LANGUAGES", "Walked", "by_lists", "by_name", "council_word", "shown"]

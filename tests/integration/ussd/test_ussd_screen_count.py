@@ -1,0 +1,109 @@
+"""A report takes at most 8 screens, dial to case number, by name; at most 10 from the lists.
+
+Walked over the real gazetteer, in Swahili and English, the way a reporter would: typical
+reports (Igogo in Mwanza city, Kariakoo in Ilala, a Pemba and a Zanzibar ward), every ward
+whose name is used in several councils, and every ward of the councils with the longest
+ward lists. The figures are in docs/ussd-screens.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.names import fold
+from app.i18n import LANGUAGES
+from app.ussd.engine import paginate
+from app.ussd.menu import graph
+from app.ussd.services import DbProvider
+from tests.integration.ussd.screen_count import by_lists, by_name, council_word, shown
+
+BY_NAME_MAX = 8
+BY_LISTS_MAX = 10
+
+
+def ward(name: str, council_name: str) -> Ward:
+    found = db.session.scalar(sa.select(Ward).join(Council).where(
+        Ward.name == name, Council.name == council_name))
+    assert found is not None, (name, council_name)
+    return found
+
+
+def typed_for(w: Ward) -> list[str]:
+    return [fold(w.name), f"{fold(w.name)} {council_word(w.council.name, w.council.known_as)}"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("name", "council", "typed", "label"), [
+    ("Igogo", "Mwanza", "igogo", "Igogo (Nyamagana, Mwanza)"),
+    ("Igogo", "Mwanza", "44646", "Igogo (Nyamagana, Mwanza)"),  # keypad digits
+    ("Kariakoo", "Dar es Salaam", "kariakoo", "Kariakoo (Ilala, Dar es Salaam)"),
+    ("Kariakoo", "Dar es Salaam", "karia", "Kariakoo (Ilala, Dar es Salaam)"),
+    ("Ngwachani", "Mkoani", "ngwachani", "Ngwachani (Mkoani, Kusini Pemba)"),
+    ("Kikwajuni Juu", "Mjini", "kikwaj", "Kikwajuni Juu (Mjini Magharibi)"),
+])
+def test_typical_reports_by_name_take_at_most_8_screens(
+        app: Flask, lang: str, name: str, council: str, typed: str, label: str) -> None:
+    target = ward(name, council)
+    walked = by_name(target.id, [typed], urgent=True)
+    screens = shown(walked, lang)
+    assert walked.pos.screen.id == "report.done"
+    assert walked.pos.answers["ward"] == target.id
+    assert walked.screens == len(screens) <= BY_NAME_MAX
+    assert any(label in s for s in screens), screens  # the list said where the place is
+    assert "\n1234567\n" in screens[-1]  # the case number on its own line
+    assert all(len(s) <= 160 for s in screens)
+
+
+def test_every_ward_with_a_shared_name_takes_at_most_8_screens(app: Flask) -> None:
+    names = db.session.scalars(sa.select(Ward.search_key).group_by(Ward.search_key)
+                               .having(sa.func.count(Ward.id) > 1)).all()
+    wards = db.session.scalars(sa.select(Ward).where(Ward.search_key.in_(names))).all()
+    provider = DbProvider()
+    counts = Counter(by_name(w.id, typed_for(w), provider=provider).screens for w in wards)
+    assert len(wards) > 400
+    assert max(counts) <= BY_NAME_MAX, counts
+
+
+@pytest.mark.parametrize("region", ["Kaskazini Pemba", "Kusini Pemba", "Mjini Magharibi"])
+def test_every_ward_of_pemba_and_zanzibar_town_takes_at_most_8_screens(
+        app: Flask, region: str) -> None:
+    wards = db.session.scalars(sa.select(Ward).join(Council).join(Region)
+                               .where(Region.name == region)).all()
+    provider = DbProvider()
+    counts = Counter(by_name(w.id, typed_for(w), provider=provider).screens for w in wards)
+    assert wards and max(counts) <= BY_NAME_MAX, counts
+
+
+def test_every_ward_of_the_longest_councils_by_name_and_by_lists(app: Flask) -> None:
+    longest = db.session.scalars(
+        sa.select(Council).join(Ward).group_by(Council.id)
+        .order_by(sa.func.count(Ward.id).desc(), Council.id).limit(3)).all()
+    provider = DbProvider()
+    for council in longest:
+        region = council.region
+        for w in council.wards:
+            assert by_name(w.id, typed_for(w), provider=provider).screens <= BY_NAME_MAX
+        # From the lists: region and council typed, the ward paged to. These ward lists are
+        # long: a ward on the first two pages takes 10 screens at most.
+        wards = provider.items("wards", council.id)
+        pages = paginate([w.label for w in wards], graph().screens["report.ward"].budget)
+        for item in [wards[i] for page in pages[:2] for i in page]:
+            walked = by_lists(region.id, council.id, item.id, region_typed=fold(region.name),
+                              council_typed=fold(council.known_as or council.name),
+                              provider=provider)
+            assert walked.pos.screen.id == "report.done" and walked.pos.answers["ward"] == item.id
+            assert walked.screens <= BY_LISTS_MAX, walked.inputs
+
+
+def test_a_ward_found_by_paging_takes_at_most_10_screens(app: Flask) -> None:
+    target = ward("Igogo", "Mwanza")
+    walked = by_lists(target.council.region_id, target.council_id, target.id,
+                      region_typed="mwanza", council_typed="nyamagana")
+    assert walked.pos.screen.id == "report.done" and walked.pos.answers["ward"] == target.id
+    assert walked.screens <= BY_LISTS_MAX, walked.inputs
