@@ -158,12 +158,13 @@ def send(aud: Audience, text_sw: str, text_en: str, *, actor: str) -> tuple[Broa
     plan = preview(aud, text_sw, text_en)
     if not plan.recipients:
         raise BroadcastInputError("nobody on duty and confirmed matches these roles and places")
-    message = Broadcast(text_sw=texts["sw"], text_en=texts["en"],
+    # The texts are sealed to created_at: set it first, and never again.
+    message = Broadcast(created_at=utcnow(), text_sw=texts["sw"], text_en=texts["en"],
                         roles=[r.value for r in aud.roles], region_ids=list(aud.region_ids),
                         council_ids=list(aud.council_ids), ward_ids=list(aud.ward_ids),
                         actor=actor, recipients=len(plan.recipients), segments=plan.segments,
                         skipped_off_duty=plan.skipped_off_duty,
-                        skipped_unconfirmed=plan.skipped_unconfirmed, created_at=utcnow())
+                        skipped_unconfirmed=plan.skipped_unconfirmed)
     db.session.add(message)
     db.session.flush()
     gap = 60.0 / current_app.config["BROADCAST_PER_MINUTE"]

@@ -8,6 +8,7 @@ order, twice, or late, and the case still moves exactly once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,7 +21,16 @@ from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.services import best_point, council_label, fold
-from app.referral.matching import Candidate, Point, Site, pick
+from app.referral.matching import (
+    COUNCIL,
+    NATIONAL,
+    REGION,
+    Candidate,
+    Directory,
+    Point,
+    Site,
+    pick_from,
+)
 from app.referral.models import Alert, ReferralWave, Responder
 from app.referral.roles import ResponderRole
 from app.referral.rules import REACH, RuleBook, WavePlan
@@ -72,13 +82,29 @@ def case_site(case: Case) -> Site:
     return Site(case.region_id, case.council_id, case.ward_id, point)
 
 
-def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
-    """Every responder of ``roles`` with their open-case count, for ``matching.pick``."""
+def candidates(roles: tuple[ResponderRole, ...], *, site: Site | None = None,
+               max_tier: int = NATIONAL) -> list[Candidate]:
+    """Every responder of ``roles`` with their open-case count, for ``matching.pick``.
+
+    With ``site``: only the available ones ``max_tier`` can reach (the case's ward, council
+    or region, or the whole country), so a wave reads a region, not the directory."""
+    query = sa.select(Responder).where(Responder.role.in_(roles))
+    if site is not None:
+        query = query.where(Responder.on_duty.is_(True), Responder.confirmed_at.is_not(None))
+        near = [Responder.ward_id == site.ward_id] if site.ward_id is not None else []
+        if max_tier >= COUNCIL:
+            near.append(Responder.council_id == site.council_id)
+        if max_tier >= REGION:
+            near.append(Responder.region_id == site.region_id)
+        if max_tier < NATIONAL:
+            query = query.where(sa.or_(sa.false(), *near))
+    rows = db.session.scalars(query).all()
     busy = (sa.select(Alert.responder_id, sa.func.count(sa.distinct(Alert.case_id)))
             .where(Alert.status.in_([*WAITING, AlertStatus.ACCEPTED]))
             .group_by(Alert.responder_id))
+    if site is not None and max_tier < NATIONAL:
+        busy = busy.where(Alert.responder_id.in_(query.with_only_columns(Responder.id)))
     load: dict[int, int] = dict(db.session.execute(busy).all())  # type: ignore[arg-type]
-    rows = db.session.scalars(sa.select(Responder).where(Responder.role.in_(roles))).all()
     points = _known_points()
 
     def point(r: Responder) -> Point | None:
@@ -90,6 +116,18 @@ def candidates(roles: tuple[ResponderRole, ...]) -> list[Candidate]:
     return [Candidate(r.id, r.role, r.region_id, r.council_id, r.ward_id, point(r),
                       r.can_receive_alerts, load.get(r.id, 0))
             for r in rows]
+
+
+def choose(site: Site, roles: tuple[ResponderRole, ...], count: int, *,
+           exclude: Collection[int], max_tier: int) -> list[Candidate]:
+    """``matching.pick`` over the whole directory, reading the case's region first and the
+    country only when the region cannot fill a national wave (same people either way)."""
+    reach = min(max_tier, REGION)
+    nearby = Directory.of(candidates(roles, site=site, max_tier=reach))
+    if reach < max_tier and not nearby.suffices(site, roles, count, exclude=exclude,
+                                                 max_tier=reach):
+        nearby = Directory.of(candidates(roles, site=site, max_tier=max_tier))
+    return pick_from(site, nearby, roles, count, exclude=exclude, max_tier=max_tier)
 
 
 def _known_points() -> dict[tuple[str, str], Point]:
@@ -128,8 +166,8 @@ def open_wave(case: Case, step: int, *, exclude: set[int] | None = None
     site = case_site(case)
     for n in range(step, len(plans) + 1):
         plan = plans[n - 1]
-        chosen = pick(site, candidates(plan.roles), plan.roles, plan.responders,
-                      exclude=exclude, max_tier=plan.max_tier)
+        chosen = choose(site, plan.roles, plan.responders, exclude=exclude,
+                        max_tier=plan.max_tier)
         if not chosen:
             record(case, "wave_skipped", detail={"step": n, "reason": "no responder"})
             continue
@@ -241,8 +279,8 @@ def _catch_up_failures(case: Case, waiting: list[Alert]) -> None:
 
 def _refill(case: Case, wave: ReferralWave, count: int) -> list[Alert]:
     roles = tuple(ResponderRole(r) for r in wave.roles)
-    chosen = pick(case_site(case), candidates(roles), roles, count,
-                  exclude=already_alerted(case), max_tier=REACH.index(wave.reach))
+    chosen = choose(case_site(case), roles, count, exclude=already_alerted(case),
+                    max_tier=REACH.index(wave.reach))
     added = [send_alert(case, db.session.get_one(Responder, c.id), wave) for c in chosen]
     if added:
         apply_event(case, CaseEvent.REFER,

@@ -67,8 +67,12 @@ def test_send_reaches_exactly_them_in_their_language_at_a_steady_rate(app, run_j
     times = sorted(m.next_attempt_at for p in (sw_dsm, en_pwani, region_wide)
                    for m in sms_to(p.phone, "broadcast"))
     assert (times[1] - times[0]).total_seconds() >= 0.99  # 60 a minute
+    db.session.expire_all()
     message = db.session.scalar(sa.select(Broadcast))
     assert (message.recipients, message.segments) == (3, 3)
+    assert (message.text_sw, message.text_en) == (SW, EN)  # sealed, and open again from the row
+    stored = db.session.execute(sa.text("SELECT text_sw_enc, text_en_enc FROM broadcasts")).one()
+    assert "Dodoma" not in " ".join(stored)
     assert db.session.scalar(sa.select(AuditEntry).where(
         AuditEntry.action == "broadcast.send")).detail["recipients"] == 3
 
