@@ -7,6 +7,7 @@ database says is due without ever running the same work twice at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
-from rq.utils import current_timestamp
+from rq.utils import current_timestamp, now, utcparse
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,12 @@ _DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANC
 #: due longer ago than this has no scheduler (its worker was killed holding the lock, which
 #: RQ keeps for a minute and retries only at maintenance time): the reconciler moves it.
 SCHEDULED_GRACE = timedelta(seconds=5)
+#: A running ``linda worker`` refreshes its worker key's ``last_heartbeat`` this often while a
+#: job runs (``runner.AppWorker``); RQ itself writes it only between jobs.
+WORKER_BEAT = timedelta(seconds=2)
+#: A started job whose worker key is gone, or silent this long, has no worker: it was killed
+#: mid-job (``kill -9``), and RQ would leave the job "started" until its own cleanup, minutes.
+WORKER_GONE_AFTER = timedelta(seconds=10)
 
 
 class JobQueue:
@@ -108,6 +115,10 @@ def _enqueue_unique(q: Queue, func: JobFunc, args: tuple[Any, ...], job_id: str,
             status = existing.get_status(refresh=True)
             if status == JobStatus.SCHEDULED:
                 return _take_overdue(q, job_id)
+            if status == JobStatus.STARTED and _worker_gone(q, existing):
+                if not _take_abandoned(q, job_id):
+                    return False  # another reconciler requeues it
+                continue
             if status not in _DONE:
                 return False  # already waiting or running
             existing.delete()
@@ -124,6 +135,38 @@ def _take_overdue(q: Queue, job_id: str, grace: timedelta = SCHEDULED_GRACE) -> 
     if score is None or score > current_timestamp() - grace.total_seconds():
         return False
     return _move(q, registry, job_id)
+
+
+def _worker_gone(q: Queue, job: Job) -> bool:
+    """Whether the worker named on a started job is dead (key expired or heartbeat stale)."""
+    if not job.worker_name:
+        return False  # not started by a worker we can check
+    beat = q.connection.hget(f"rq:worker:{job.worker_name}", "last_heartbeat")
+    if beat is None:
+        return True
+    try:
+        last = utcparse(beat.decode())
+    except ValueError:
+        return False
+    return now() - last > WORKER_GONE_AFTER
+
+
+def _take_abandoned(q: Queue, job_id: str) -> bool:
+    """Take a dead worker's started job off RQ's registry and delete it, so it can be queued.
+
+    ``ZREM`` of its started-registry entry decides who takes it: of two reconcilers, one wins,
+    and the job is queued again once. The row's claim in the database makes a run that the
+    dead worker had half done harmless to repeat.
+    """
+    registry = q.started_job_registry
+    entries = [e for e in q.connection.zrange(registry.key, 0, -1)
+               if e.decode().rsplit(":", 1)[0] == job_id]
+    if not entries or not q.connection.zrem(registry.key, *entries):
+        return False
+    with contextlib.suppress(NoSuchJobError):
+        Job.fetch(job_id, connection=q.connection).delete()
+    log.warning("job %s was started by a worker that is gone; queueing it again", job_id)
+    return True
 
 
 def _move(q: Queue, registry: ScheduledJobRegistry, job_id: str) -> bool:

@@ -15,9 +15,10 @@ from flask import Flask
 from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
+from rq.utils import now, utcformat
 
 from app.ops.heartbeat import beat
-from app.worker.queue import QUEUE_NAMES
+from app.worker.queue import QUEUE_NAMES, WORKER_BEAT
 from app.worker.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,29 @@ class AppWorker(SimpleWorker):
 
     def perform_job(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> bool:
         self.jobs_run += 1
-        with self.flask_app.app_context():
-            return bool(super().perform_job(job, queue, *args, **kwargs))
+        done = threading.Event()
+        beating = threading.Thread(target=self._beat_until, args=(done,), daemon=True,
+                                   name="linda-worker-heartbeat")
+        beating.start()
+        try:
+            with self.flask_app.app_context():
+                return bool(super().perform_job(job, queue, *args, **kwargs))
+        finally:
+            done.set()
+            beating.join(timeout=5)
+
+    def _beat_until(self, done: threading.Event) -> None:
+        """Say "alive" while a job runs, so a reconciler can tell a long job from a dead worker.
+
+        RQ's simple worker writes its heartbeat only between jobs; after ``kill -9`` mid-job,
+        the job would look "started" until RQ's cleanup, minutes later (see ``queue.py``).
+        """
+        key = self.key
+        while not done.wait(WORKER_BEAT.total_seconds()):
+            try:
+                self.connection.hset(key, "last_heartbeat", utcformat(now()))
+            except Exception as exc:  # Redis down: the job goes on, the reconciler waits
+                log.debug("worker heartbeat failed: %s", type(exc).__name__)
 
 
 class _ThreadWorker(AppWorker):
