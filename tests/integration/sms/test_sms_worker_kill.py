@@ -131,3 +131,34 @@ def test_a_retry_scheduled_by_a_killed_worker_runs_once_it_is_due(
     assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
     assert len(fake_at.accepted) == 1
     assert scheduled.get_job_ids() == []
+
+
+def test_a_send_left_started_by_a_killed_worker_is_queued_again_within_seconds(
+        app, fake_at, redis_conn, start_worker):
+    """Redis kept: RQ still says the killed worker's job is "started" (for minutes), and the
+    reconciler used to skip its id as "already running"; now it sees the worker is gone."""
+    log = start_worker.log
+    fake_at.modes[PHONE] = "hang"
+    worker = start_worker()
+    msg = queue_sms(PHONE, "Kesi 1234567: msaada unahitajika", purpose="alert")
+    db.session.commit()
+    wait_until(lambda: len(fake_at.requests) == 1, 30, log, "the worker to call AT")
+    worker.kill()  # kill -9, mid-job; Redis keeps the job as "started"
+    del fake_at.modes[PHONE]
+    fake_at.release.set()
+    db.session.execute(sa.update(OutboundSms).where(OutboundSms.id == msg.id)
+                       .values(claimed_at=utcnow() - timedelta(minutes=3)))
+    db.session.commit()
+    started_jobs = app.extensions["linda_jobs"].queues["sms"].started_job_registry
+    assert f"sms-{msg.id}" in started_jobs.get_job_ids(cleanup=False)
+
+    killed_at = time.monotonic()
+    start_worker()
+    # The silence after which a worker counts as gone, one reconcile interval, start-up slack.
+    wait_until(lambda: status_of(msg.id).status is SmsStatus.SUBMITTED, 30, log,
+               "the started job of the killed worker to run again")
+    assert time.monotonic() - killed_at < 30  # RQ's own cleanup would take over a minute
+    time.sleep(2.5)
+    row = status_of(msg.id)
+    assert (row.status, row.attempts) == (SmsStatus.SUBMITTED, 1)
+    assert len(fake_at.accepted) == 1
