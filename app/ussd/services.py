@@ -108,6 +108,11 @@ class DbProvider:
     """The engine's read-only data: the places from this process's cached copy (read again
     when ``linda gazetteer load`` changes them), case statuses from the database."""
 
+    def __init__(self) -> None:
+        # One hop replays every earlier input, so a typed name is searched again on each
+        # screen after it: keep the answer for this hop (one provider per hop).
+        self._cache: dict[tuple[str, str | None], list[Item]] = {}
+
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
         found = _items(cached_places(), source, parent_id)
         LISTS_SEEN[(source, parent_id)] = list(found)  # for a confirmation while the DB is down
