@@ -114,6 +114,11 @@ class DbProvider:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str | None], list[Item]] = {}
 
+    def __init__(self) -> None:
+        # One hop replays every earlier input, so a typed name is searched again on each
+        # screen after it: keep the answer for this hop (one provider per hop).
+        self._cache: dict[tuple[str, str | None], list[Item]] = {}
+
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
         found = _items(cached_places(), source, parent_id)
         LISTS_SEEN[(source, parent_id)] = list(found)  # for a confirmation while the DB is down
