@@ -112,6 +112,8 @@ class DbProvider:
     replays the path, so the same typed name is searched again on each step."""
 
     def __init__(self) -> None:
+        # One hop replays every earlier input, so a typed name is searched again on each
+        # screen after it: keep the answer for this hop (one provider per hop).
         self._cache: dict[tuple[str, str | None], list[Item]] = {}
 
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:

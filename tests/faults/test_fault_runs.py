@@ -19,8 +19,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+import redis
 import requests
 import sqlalchemy as sa
+from rq.utils import current_timestamp
 
 from app.cases.models import Case
 from app.clock import utcnow
@@ -28,7 +30,9 @@ from app.extensions import db
 from app.referral.models import Alert, ReferralWave
 from app.sandbox.models import Direction, SandboxMessage
 from app.sms.models import OutboundSms
+from app.sms.schedule import send_job_id
 from app.sms.status import RANK, SmsStatus
+from app.worker.queue import state
 from tests.conftest import WEBHOOK_TOKEN
 from tests.e2e.e2e_helpers import report_inputs
 from tests.faults.fault_world import RECONCILE, STATS, World
@@ -173,11 +177,24 @@ def recover(world: World, people: list[str], pg_down: bool, killed: bool) -> Non
 def fast_forward() -> None:
     """Time passes: backoffs end, and the lease of a try lost to a fault (a killed worker, a
     database gone between claim and outcome: claimed over 15 s ago) runs out, as it would
-    after its 2 minutes."""
+    after its 2 minutes.
+
+    A backoff lives in two places: the row's ``next_attempt_at`` and the RQ scheduled job of
+    that try (``sms-N-k``, due at the same moment). Both move, or the sweeper finds the job
+    still waiting for its real 30-120 s and leaves it, as it must (seed 1022).
+    """
     now = utcnow()
+    waiting = db.session.execute(sa.select(OutboundSms.id, OutboundSms.attempts).where(
+        OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)).all()
     db.session.execute(sa.update(OutboundSms).where(
         OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)
         .values(next_attempt_at=now))
+    if waiting:
+        with contextlib.suppress(redis.RedisError):  # Redis may be restarting: next poll
+            registry = state().queues["sms"].scheduled_job_registry
+            for message_id, attempts in waiting:
+                registry.connection.zadd(registry.key, {
+                    send_job_id(message_id, attempts): current_timestamp()}, xx=True)
     db.session.execute(sa.update(OutboundSms).where(  # a send takes a few seconds at most
         OutboundSms.status == SmsStatus.SENDING,
         OutboundSms.claimed_at < now - timedelta(seconds=15),
@@ -216,6 +233,9 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
         db.session.rollback()
         lost = sum(1 for ref in taken.values() if not case_exists(ref))
         late = sum(1 for ref in taken.values() if case_exists(ref) and not first_alert_sent(ref))
+        late_rows = [describe_first_alert(ref) for ref in taken.values()
+                     if case_exists(ref) and not first_alert_sent(ref)]
+        queues = registries() if late_rows else {}
         stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
                                   .where(OutboundSms.status == SmsStatus.SENDING))
         overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
@@ -232,8 +252,40 @@ def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, 
     assert stuck == 0, "an SMS is still claimed by a worker after recovery"
     assert overdue == 0, "a wave is past its deadline + one reconcile interval after recovery"
     STATS["late"] += late
+    if late:  # what the next person needs to diagnose it: the rows, RQ, the processes
+        print(f"late first alerts: {late_rows}; now {utcnow().isoformat()}; RQ: "
+              f"{queues}; log:\n"
+              + "\n".join(world.log.read_text(errors="replace").splitlines()[-80:]))
     assert late == 0, f"{late} case(s) whose first alert was not sent within the recovery window"
     return lost, duplicates, ambiguous
+
+
+def describe_first_alert(reference: str) -> dict[str, object]:
+    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+    assert case is not None
+    first = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id)
+                              .order_by(Alert.id).limit(1))
+    sms = db.session.get(OutboundSms, first.sms_id) if first and first.sms_id else None
+    if sms is None:
+        return {"case": case.id, "alert": first.id if first else None, "sms": None}
+    return {"case": case.id, "alert": first.id, "sms": sms.id, "status": sms.status.value,
+            "attempts": sms.attempts, "next_attempt_at": sms.next_attempt_at.isoformat(),
+            "claimed_at": sms.claimed_at.isoformat() if sms.claimed_at else None,
+            "provider_status": sms.provider_status, "reason": sms.failure_reason}
+
+
+def registries() -> dict[str, object]:
+    """Job ids in each RQ registry of the private Redis (never personal data: ids only)."""
+    try:
+        out: dict[str, object] = {}
+        for name, q in state().queues.items():
+            out[name] = {"queued": q.get_job_ids(),
+                         "scheduled": q.scheduled_job_registry.get_job_ids(),
+                         "started": q.started_job_registry.get_job_ids(),
+                         "failed": q.failed_job_registry.get_job_ids()}
+        return out
+    except redis.RedisError as exc:
+        return {"error": type(exc).__name__}
 
 
 def case_exists(reference: str) -> bool:
