@@ -50,7 +50,8 @@ def cluster(app, tmp_path: Path) -> Iterator[tuple[list[str], list[Path]]]:
     """Two web processes (gunicorn, one worker each) and two ``linda worker``s."""
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
-    env = app_env(app, **SLOW, AT_API_URL=f"{urls[0]}/sandbox/version1")
+    env = app_env(app, **SLOW, AT_API_URL=f"{urls[0]}/sandbox/version1",
+                  SANDBOX_BASE_URL=urls[0])  # the sandbox calls back one web process
     webs, logs = [], []
     for n, port in enumerate(ports):
         log = tmp_path / f"web-{n}.log"
