@@ -41,7 +41,9 @@ def _fresh_places(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_only_the_first_and_the_confirming_hop_use_the_database(
         client: FlaskClient, statements: list[str]) -> None:
-    keys = ["1", "1", "1", "2", "9", *find_place().keys, "2", "3", "2", "2", "Sokoni", "1"]
+    # urgent, past the call-now screen, forced work, the place from the lists, fishing,
+    # 2-5 children, this week, a landmark, no call; the last hop sends
+    keys = ["1", "1", "1", "2", "9", *find_place().keys, "2", "3", "2", "2", "Sokoni", "2"]
     DbProvider().items("regions", None)  # the places, read once for the process
     statements.clear()
     assert dial(client, "").text.startswith("CON Linda:")
