@@ -106,7 +106,15 @@ LISTS_SEEN: dict[tuple[str, str | None], list[Item]] = {}
 
 class DbProvider:
     """The engine's read-only data: the places from this process's cached copy (read again
-    when ``linda gazetteer load`` changes them), case statuses from the database."""
+    when ``linda gazetteer load`` changes them), case statuses from the database.
+
+    A search is remembered for the life of this provider (one hop or one SMS): ``walk``
+    replays the path, so the same typed name is searched again on each step."""
+
+    def __init__(self) -> None:
+        # One hop replays every earlier input, so a typed name is searched again on each
+        # screen after it: keep the answer for this hop (one provider per hop).
+        self._cache: dict[tuple[str, str | None], list[Item]] = {}
 
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
         found = _items(cached_places(), source, parent_id)

@@ -50,7 +50,8 @@ def cluster(app, tmp_path: Path) -> Iterator[tuple[list[str], list[Path]]]:
     """Two web processes (gunicorn, one worker each) and two ``linda worker``s."""
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
-    env = app_env(app, **SLOW, AT_API_URL=f"{urls[0]}/sandbox/version1")
+    env = app_env(app, **SLOW, AT_API_URL=f"{urls[0]}/sandbox/version1",
+                  SANDBOX_BASE_URL=urls[0])  # the sandbox calls back one web process
     webs, logs = [], []
     for n, port in enumerate(ports):
         log = tmp_path / f"web-{n}.log"
@@ -102,7 +103,9 @@ def _report(urls: list[str], inputs: list[str], n: int) -> str:
             again = _hop(urls[1] if i == len(inputs) else rng.choice(urls), phone, text, session)
             assert again == screen, (again, screen)
     assert screen.startswith("END Asante. Taarifa imepokelewa."), screen
-    return screen.split("kumbukumbu: ")[1][:7]
+    found = re.search(r"kumbukumbu:\s*(\d{7})\b", screen)
+    assert found is not None, screen
+    return found.group(1)
 
 
 def test_two_webs_and_two_workers_deliver_every_alert_once(app, cluster, tmp_path) -> None:
@@ -124,7 +127,7 @@ def test_two_webs_and_two_workers_deliver_every_alert_once(app, cluster, tmp_pat
 
     def alerted() -> bool:
         texts = [inbox(ASHA), inbox(JUMA)]
-        return all(any(t.startswith(f"Linda {ref}:") for t in box)
+        return all(any(t.startswith(f"Linda kesi {ref}:") for t in box)
                    for ref in references for box in texts)
     wait_until(alerted, 180, log, "every first-wave alert")
 
@@ -153,7 +156,7 @@ def test_two_webs_and_two_workers_deliver_every_alert_once(app, cluster, tmp_pat
         assert [a.responder_id for a in accepted] == [case.lead_responder_id]  # one lead
     for phone in (ASHA, JUMA):  # each alert arrived once
         per_case = Counter(m.group(1) for t in inbox(phone)
-                           if (m := re.match(r"Linda (\d{7}):", t)))
+                           if (m := re.match(r"Linda kesi (\d{7}):", t)))
         assert per_case == dict.fromkeys(references, 1), per_case
     # Every SMS Linda queued reached a phone exactly once, and nothing else did.
     sent = db.session.scalar(sa.select(sa.func.count(OutboundSms.id)))

@@ -82,7 +82,7 @@ def test_a_worker_process_alerts_escalates_and_closes_the_loop(live_app, start_w
 
     # Nobody answers: after 3 s the next wave, after 3 s more the supervisor.
     wait_until(lambda: got(NEEMA, alert) and got(BARAKA, alert), 30, log)
-    wait_until(lambda: got(SUPERVISOR, f"{reference}: hakuna afisa aliyekubali"), 30, log)
+    wait_until(lambda: got(SUPERVISOR, f"{reference}: hakuna afisa aliyeikubali"), 30, log)
     wait_until(lambda: find_by_reference(reference).status is CaseStatus.NEEDS_ATTENTION,
                30, log)
     assert db.session.scalar(sa.select(sa.func.count(Alert.id))) == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 from datetime import timedelta
 
@@ -11,15 +12,17 @@ import time_machine
 from app.clock import utcnow
 from app.extensions import db
 from app.ops.guards import database_clock_skew_warning
-from tests.conftest import DATA_KEY, WEBHOOK_TOKEN
+from tests.conftest import DATA_KEY
 from tests.servers import RedisServer, needs_redis_server
 from tests.workers import LINDA
 
 
 def worker_start_output(database_url: str, redis_url: str, tmp_path) -> str:
+    # Production refuses weak secrets at start: these are as strong as a deployment's.
     env = {"PATH": "/usr/bin:/bin", "LINDA_ENV": "production", "DATABASE_URL": database_url,
-           "REDIS_URL": redis_url, "SECRET_KEY": "s" * 32, "LINDA_DATA_KEY": DATA_KEY,
-           "LINDA_WEBHOOK_TOKEN": WEBHOOK_TOKEN, "AT_USERNAME": "sandbox",
+           "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(32),
+           "LINDA_DATA_KEY": DATA_KEY, "LINDA_WEBHOOK_TOKEN": secrets.token_urlsafe(32),
+           "AT_USERNAME": "sandbox",
            "AT_API_KEY": "not-a-key", "AT_API_URL": "http://127.0.0.1:9/version1",
            "LINDA_INSTANCE_PATH": str(tmp_path / "instance")}
     done = subprocess.run([LINDA, "worker", "--burst"], env=env, capture_output=True,

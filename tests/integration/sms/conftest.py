@@ -44,6 +44,10 @@ class FakeAT:
         self.requests: list[dict[str, str]] = []
         self.api_keys: list[str | None] = []
         self.next_ids: list[str] = []
+        #: message text -> the id AT gives it: sends that run in parallel (a job sends every
+        #: due row) take their ids in any order, so a test that must know which row got which
+        #: id names it by text instead of by turn.
+        self.ids_by_text: dict[str, str] = {}
         self.slow_seconds = 1.0
         self.connections: list[tuple[str, int]] = []  # the client's (host, port) per request
         self.in_flight = self.max_in_flight = 0
@@ -88,7 +92,11 @@ class FakeAT:
             return {"statusCode": code, "number": to, "status": name, "cost": "0",
                     "messageId": "None"}
         with self._lock:
-            message_id = self.next_ids.pop(0) if self.next_ids else f"ATXid_{next(self._ids)}"
+            if form.get("message") in self.ids_by_text:
+                message_id = self.ids_by_text[form["message"]]
+            else:
+                message_id = (self.next_ids.pop(0) if self.next_ids
+                              else f"ATXid_{next(self._ids)}")
             self.accepted.append({**form, "to": to, "messageId": message_id})
         return {"statusCode": 101, "number": to, "status": "Success", "cost": "TZS 30.0000",
                 "messageId": message_id, "messageParts": 1}

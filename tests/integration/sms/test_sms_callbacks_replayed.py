@@ -68,11 +68,11 @@ def test_replayed_and_reordered_callbacks(app, client, fake_at, scenario) -> Non
     messages = [queue_sms(PHONE, f"Kesi {n}: habari") for n in range(scenario["n_out"])]
     db.session.commit()
     provider = {i: f"ATX-{msg.id}-{i}" for i, msg in enumerate(messages)}
+    fake_at.ids_by_text = {f"Kesi {i}: habari": provider[i] for i in provider}
     arrivals: dict[int, list[str]] = {i: [] for i in provider}
     start = utcnow()
     for event, hours in zip(scenario["events"], scenario["hours"], strict=True):
         if event[0] == "send":
-            fake_at.next_ids.append(provider[event[1]])
             send_sms(messages[event[1]].id)
             continue
         with time_machine.travel(start + timedelta(hours=hours), tick=False):

@@ -159,12 +159,14 @@ def end_session(client: FlaskClient, session: str, status: str = "Incomplete") -
 
 
 def test_a_draft_outlives_redis_once_the_session_ended(client: FlaskClient) -> None:
-    dial(client, "1*1*2", session="a")
+    # urgent: yes, go on past the call-now screen, forced work: the caller is at the place
+    assert dial(client, "1*1*1*2", session="a").headers["at-ussd-hop-metadata"] == (
+        "report.place")
     end_session(client, "a")
     connection().flushdb()  # Redis lost: sessions, drafts, cached languages
     offer = dial(client, "", session="b")
     assert offer.text == "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya"
-    assert dial(client, "1", session="b").headers["at-ussd-hop-metadata"] == "report.labour"
+    assert dial(client, "1", session="b").headers["at-ussd-hop-metadata"] == "report.place"
 
 
 def test_a_finished_session_leaves_no_draft_in_the_database(client: FlaskClient) -> None:
