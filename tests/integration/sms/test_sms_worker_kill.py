@@ -135,8 +135,10 @@ def test_a_retry_scheduled_by_a_killed_worker_runs_once_it_is_due(
 
 def test_a_send_left_started_by_a_killed_worker_is_queued_again_within_seconds(
         app, fake_at, redis_conn, start_worker):
-    """Redis kept: RQ still says the killed worker's job is "started" (for minutes), and the
-    reconciler used to skip its id as "already running"; now it sees the worker is gone."""
+    """Redis kept: RQ still says the killed worker's job is "started", and a sweeper must not
+    skip its id as "already running" for long. (With this test's short intervals the new
+    worker's RQ maintenance also frees it in time, so this guards the outcome, not which of
+    the two requeues it; test_worker_started_orphan.py pins the reconciler's rule.)"""
     log = start_worker.log
     fake_at.modes[PHONE] = "hang"
     worker = start_worker()
