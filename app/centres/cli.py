@@ -18,8 +18,9 @@ from app.centres.directory import (
     write_csv,
 )
 from app.centres.models import Centre
+from app.csvfile import read_import_file
 from app.extensions import db
-from app.staff.services import audit
+from app.staff.services import audit, cli_actor
 
 
 @click.group("centres", help="Protection centres (CSV: name,kind,region,council,ward,"
@@ -35,18 +36,8 @@ def centres_cli() -> None:
 @with_appcontext
 def import_command(file: Path, added_by: str) -> None:
     """Add or update centres from FILE; nothing is written if any row is bad."""
-    try:
-        content = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {file}: {exc}") from None
-    try:
-        rows = parse_csv(content)
-    except ImportFileError as exc:
-        for error in exc.errors:
-            click.echo(f"{file.name}: {error}", err=True)
-        raise click.ClickException(f"nothing imported: fix the {len(exc.errors)} row(s) above "
-                                   "and run the import again") from None
-    summary = import_centres(rows, actor="cli", added_by=added_by)
+    rows = read_import_file(file, parse_csv, ImportFileError)
+    summary = import_centres(rows, actor=cli_actor(), added_by=added_by)
     db.session.commit()
     click.echo(f"{file.name}: {len(summary.added)} added, {len(summary.updated)} updated, "
                f"{summary.unchanged} unchanged")
@@ -65,7 +56,7 @@ def import_command(file: Path, added_by: str) -> None:
 def export_command(output: Path | None) -> None:
     """Write every centre as CSV (with taken and free columns). Audited: it holds numbers."""
     rows = export_rows()
-    audit("cli", "centres.export", "centre", None, count=len(rows))
+    audit(cli_actor(), "centres.export", "centre", None, count=len(rows))
     db.session.commit()
     if output is None:
         write_csv(rows, sys.stdout)

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.csvfile import read_import_file
 from app.extensions import db
 from app.referral.directory import (
     ImportFileError,
@@ -32,17 +33,7 @@ def responders_cli() -> None:
 @with_appcontext
 def import_command(file: Path, added_by: str) -> None:
     """Add or update responders from FILE; nothing is written if any row is bad."""
-    try:
-        content = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {file}: {exc}") from None
-    try:
-        rows = parse_csv(content)
-    except ImportFileError as exc:
-        for error in exc.errors:
-            click.echo(f"{file.name}: {error}", err=True)
-        raise click.ClickException(f"nothing imported: fix the {len(exc.errors)} row(s) above "
-                                   "and run the import again") from None
+    rows = read_import_file(file, parse_csv, ImportFileError)
     summary = import_responders(rows, actor="cli", added_by=added_by)
     db.session.commit()
     click.echo(f"{file.name}: {len(summary.added)} added, {len(summary.updated)} updated, "
