@@ -93,8 +93,10 @@ def test_placed_child_is_checked_on_and_a_concern_reopens_the_case(served: Produ
     _until(linda, lambda: len(checkins()) == 3)
     assert [t.split()[3] for t in checkins()] == ["1/3", "2/3", "3/3"]
     assert all(gsm7_length(t) <= SMS_SINGLE_LIMIT for t in checkins())
-    sent = sorted(r.sent_at for r in db.session.scalars(sa.select(CheckIn)))
-    assert (sent[2] - sent[0]).total_seconds() >= 1.5  # on the schedule, not all at once
+    rows = db.session.scalars(sa.select(CheckIn).order_by(CheckIn.number)).all()
+    due = [r.due_at for r in rows]
+    assert [round((d - due[0]).total_seconds()) for d in due] == [0, 1, 2]  # 1s, 2s, 3s
+    assert all(r.sent_at is not None and r.sent_at >= r.due_at for r in rows)  # none early
 
     # The officer answers "concern": the case reopens as urgent and is alerted again.
     before = len(inbox(NEEMA))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import count
 
+import sqlalchemy as sa
+
 from app.cases.models import Case, CaseCategory, CaseEventRecord
 from app.cases.reference import new_reference
 from app.cases.status import CaseStatus
@@ -31,12 +33,20 @@ def a_responder() -> Responder:
     return r
 
 
+def _unused_reference() -> str:
+    """A random case number not yet taken: hundreds of seeded cases would otherwise collide."""
+    while True:
+        ref = new_reference()
+        if db.session.scalar(sa.select(Case.id).where(Case.reference == ref)) is None:
+            return ref
+
+
 def a_case(created: datetime, *, council: str = DSM_CC, region: str = DSM,
            category: CaseCategory = CaseCategory.BEGGING, urgent: bool = False,
            accepted_after: timedelta | None = None, delivered_after: timedelta | None = None,
            escalated: bool = False, responder: Responder | None = None) -> Case:
     """One case as the engine would have left it, with its times set by hand."""
-    case = Case(reference=new_reference(), category=category, urgent=urgent,
+    case = Case(reference=_unused_reference(), category=category, urgent=urgent,
                 region_id=region, council_id=council, created_at=created, updated_at=created,
                 status=CaseStatus.ACCEPTED if accepted_after else CaseStatus.REFERRED,
                 accepted_at=created + accepted_after if accepted_after else None)
