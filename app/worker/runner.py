@@ -6,9 +6,12 @@ process for a thread and real Redis for fakeredis.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
@@ -106,11 +109,30 @@ def drain(app: Flask, *, rounds: int = 50) -> int:
     for _ in range(rounds):
         run_due_scheduled(app)
         worker = make_worker(app, threaded=threaded)
-        worker.work(burst=True, logging_level="WARNING")
+        if threaded:
+            worker.work(burst=True, logging_level="WARNING")
+        else:
+            with _signal_handlers_kept():  # RQ installs its own and never gives them back
+                worker.work(burst=True, logging_level="WARNING")
         ran += worker.jobs_run
         if worker.jobs_run == 0:
             break
     return ran
+
+
+@contextlib.contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """Put SIGINT and SIGTERM back as they were after a burst worker in the main thread.
+
+    Left installed, RQ's handlers would turn a later Ctrl-C or SIGTERM into ``StopRequested``
+    raised in whatever code runs then, long after the burst ended.
+    """
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
 
 
 class EmbeddedRunner(threading.Thread):
