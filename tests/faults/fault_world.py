@@ -34,14 +34,15 @@ KEEP = ("regions", "councils", "wards", "responders", "alembic_version")
 class Stats(dict):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(runs=0, faults=0, taken=0, lost=0, late=0, duplicates=0,
-                         ambiguous=0)
+                         ambiguous=0, silent=0)
 
     def line(self) -> str:
         return (f"fault suite: runs={self['runs']} faults injected={self['faults']} "
                 f"reports taken={self['taken']} reports lost={self['lost']} "
                 f"(first alert not sent in the recovery window: {self['late']}) "
                 f"duplicates outside the ambiguous window={self['duplicates']} "
-                f"(possible duplicates marked: {self['ambiguous']})")
+                f"(possible duplicates marked: {self['ambiguous']}; "
+                f"alerts accepted and never reported on: {self['silent']})")
 
 
 STATS = Stats()
