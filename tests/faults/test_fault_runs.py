@@ -172,7 +172,6 @@ def recover(world: World, people: list[str], pg_down: bool, silent: str | None) 
     if pg_down:
         world.pg.start()
     world.wait(world.ready, 30, "linda serve after recovery")
-    for phone in people:
-        if phone != silent:
-            world.phone_mode(phone, "normal")
+    for phone in people:  # silent again even if another fault hit that phone after it
+        world.phone_mode(phone, "silent" if phone == silent else "normal")
     world.ensure_worker()
