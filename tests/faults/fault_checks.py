@@ -33,6 +33,8 @@ SENT = (SmsStatus.SUBMITTED, SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.FAIL
 UNREPORTED = (SmsStatus.SUBMITTED, SmsStatus.SENT)
 #: Seconds after recovery within which every first alert must be sent and nothing be stuck.
 RECOVERY_WINDOW = 45
+#: Seconds a send may take (two rounds of 1 s read timeouts and the database between).
+IN_FLIGHT = 15
 
 
 @dataclass
@@ -122,12 +124,15 @@ def _judge(world: World, taken: dict[int, str], verdict: Verdict) -> None:
     verdict.late = len(late_rows)
     verdict.duplicates, verdict.ambiguous = count_duplicates()
     verdict.silent, untracked = check_unreported()
-    stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
-                              .where(OutboundSms.status == SmsStatus.SENDING))
+    # A try claimed moments ago is in flight (a send takes a few seconds at most), not stuck:
+    # seed 1032 once caught a send claimed 80 ms before this count, under a load of 15.
+    stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms).where(
+        OutboundSms.status == SmsStatus.SENDING,
+        OutboundSms.claimed_at < utcnow() - timedelta(seconds=IN_FLIGHT)))
     overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
         ReferralWave.closed_at.is_(None),
         ReferralWave.deadline_at < utcnow() - timedelta(seconds=RECONCILE + 8)))
-    log_tail = world.log.read_text(errors="replace").splitlines()[-80:]
+    log_tail = run_log(world)
     if stuck:
         verdict.problems.append(f"{stuck} SMS still claimed by a worker after recovery")
     if overdue:
@@ -144,6 +149,15 @@ def _judge(world: World, taken: dict[int, str], verdict: Verdict) -> None:
                                 f"window: {late_rows}; RQ: {registries()}")
     if verdict.problems:
         print(f"now {utcnow().isoformat()}; process log:\n" + "\n".join(log_tail))
+
+
+def run_log(world: World) -> list[str]:
+    """This run's process log for a failure report: every line but the worker's routine
+    job lines (so the timeline of faults, warnings and restarts shows whole), then the last
+    40 lines as they are."""
+    lines = world.run_log()
+    timeline = [line for line in lines if " INFO rq.worker " not in line][-300:]
+    return [*timeline, "-- last lines, as they are:", *lines[-40:]]
 
 
 def describe_first_alert(reference: str) -> dict[str, object]:
