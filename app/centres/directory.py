@@ -58,9 +58,9 @@ class CentreRow:
     council_id: str | None
     ward_id: str | None
     services: str
-    takes: str
-    age_min: int
-    age_max: int
+    takes: str  # "" when not known
+    age_min: int | None  # both None when not known
+    age_max: int | None
     beds: int
     contacts: tuple[str, ...]
 
@@ -127,14 +127,10 @@ def _parse_row(line: int, rec: dict[str, str]) -> CentreRow:
     region, council, ward = resolve_place_ids(rec.get("region", ""), rec.get("council", ""),
                                               rec.get("ward", ""))
     services = _choices(rec.get("services", ""), SERVICES, "services")
-    takes = _choices(rec.get("takes", ""), TAKES, "takes")
-    match = _AGES.match(rec.get("ages", ""))
-    if match is None:
-        raise ValueError(f"ages {rec.get('ages')!r} must be MIN-MAX, e.g. 6-17")
-    age_min, age_max = int(match.group(1)), int(match.group(2))
-    if age_min > age_max or age_max > MAX_AGE:
-        raise ValueError(f"ages {rec.get('ages')!r}: MIN must not exceed MAX, "
-                         f"and MAX must be at most {MAX_AGE}")
+    # Whom a centre takes may not be known yet (an example row, a centre not asked yet):
+    # empty is honest, and such a centre is offered only for a child not described.
+    takes = _choices(rec.get("takes", ""), TAKES, "takes") if rec.get("takes") else ""
+    age_min, age_max = _ages(rec.get("ages", ""))
     beds_raw = rec.get("beds", "")
     if not beds_raw.isdigit():
         raise ValueError(f"beds {beds_raw!r} must be a whole number (0 or more)")
@@ -145,6 +141,19 @@ def _parse_row(line: int, rec: dict[str, str]) -> CentreRow:
             contacts.append(phone)
     return CentreRow(line, name, kind, region, council, ward, services, takes, age_min,
                      age_max, int(beds_raw), tuple(contacts))
+
+
+def _ages(raw: str) -> tuple[int | None, int | None]:
+    if not raw:
+        return None, None
+    match = _AGES.match(raw)
+    if match is None:
+        raise ValueError(f"ages {raw!r} must be MIN-MAX, e.g. 6-17, or empty when not known")
+    age_min, age_max = int(match.group(1)), int(match.group(2))
+    if age_min > age_max or age_max > MAX_AGE:
+        raise ValueError(f"ages {raw!r}: MIN must not exceed MAX, "
+                         f"and MAX must be at most {MAX_AGE}")
+    return age_min, age_max
 
 
 def _choices(raw: str, allowed: tuple[str, ...], column: str) -> str:
@@ -254,7 +263,8 @@ def export_rows() -> list[dict[str, str]]:
             "region": db.session.get_one(Region, c.region_id).name,
             "council": council_label(council) if council else "",
             "ward": ward.name if ward else "", "services": c.services, "takes": c.takes,
-            "ages": f"{c.age_min}-{c.age_max}", "beds": str(c.beds),
+            "ages": "" if c.age_min is None else f"{c.age_min}-{c.age_max}",
+            "beds": str(c.beds),
             "contacts": ";".join(contact_phones(c.id)),
             "taken": str(c.taken), "free": str(c.free),
         })

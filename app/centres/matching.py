@@ -19,9 +19,9 @@ class CentreInfo:
     ward_id: str | None
     point: Point | None
     services: frozenset[str]
-    takes: frozenset[str]  # "girls", "boys"
-    age_min: int
-    age_max: int
+    takes: frozenset[str]  # "girls", "boys"; empty when not known
+    age_min: int | None  # None when not known
+    age_max: int | None
     free: int
     reachable: bool  # has a confirmed, on-duty contact
 
@@ -46,10 +46,13 @@ def _tier(site: Site, c: CentreInfo) -> int:
 
 
 def fits(c: CentreInfo, need: Need) -> bool:
-    """Free place, reachable by SMS, offers the service, takes this child."""
+    """Free place, reachable by SMS, offers the service, takes this child. A centre whose
+    intake is not known is not offered for a child the lead described: nobody should carry a
+    child to a door that may stay shut."""
+    ages_fit = (need.age is None or (c.age_min is not None and c.age_max is not None
+                                     and c.age_min <= need.age <= c.age_max))
     return (c.free > 0 and c.reachable and need.service in c.services
-            and (need.sex is None or need.sex in c.takes)
-            and (need.age is None or c.age_min <= need.age <= c.age_max))
+            and (need.sex is None or need.sex in c.takes) and ages_fit)
 
 
 def rank_centres(site: Site, centres: list[CentreInfo], need: Need, *,

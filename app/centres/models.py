@@ -38,9 +38,9 @@ class Centre(Base):
     council_id: Mapped[str | None] = mapped_column(sa.ForeignKey("councils.id"), index=True)
     ward_id: Mapped[str | None] = mapped_column(sa.ForeignKey("wards.id"))
     services: Mapped[str] = mapped_column(sa.String(200))  # ";"-separated, SERVICES order
-    takes: Mapped[str] = mapped_column(sa.String(16))  # "girls", "boys", "girls;boys"
-    age_min: Mapped[int]
-    age_max: Mapped[int]
+    takes: Mapped[str] = mapped_column(sa.String(16))  # "girls", "boys", "girls;boys", ""
+    age_min: Mapped[int | None]  # None: not known yet, offered only for a child not described
+    age_max: Mapped[int | None]
     beds: Mapped[int]
     taken: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

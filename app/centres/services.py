@@ -60,7 +60,8 @@ def centre_infos() -> list[CentreInfo]:
                            council=db.session.get(Council, c.council_id) if c.council_id
                            else None, region=db.session.get(Region, c.region_id))
         out.append(CentreInfo(c.id, c.region_id, c.council_id, c.ward_id, point,
-                              frozenset(c.services.split(";")), frozenset(c.takes.split(";")),
+                              frozenset(c.services.split(";")),
+                              frozenset(filter(None, c.takes.split(";"))),
                               c.age_min, c.age_max, c.free, c.id in reachable))
     return out
 

@@ -34,6 +34,7 @@ class PhoneMode(enum.StrEnum):
     THROTTLE = "throttle"  # HTTP 429 for the whole request
     TIMEOUT = "timeout"  # the answer comes after the client's read timeout
     UNDELIVERABLE = "undeliverable"  # accepted, then the delivery report says Failed
+    SILENT = "silent"  # accepted, and no delivery report ever comes
 
 
 MODE_HELP: Final[Mapping[PhoneMode, str]] = {
@@ -44,7 +45,12 @@ MODE_HELP: Final[Mapping[PhoneMode, str]] = {
     PhoneMode.THROTTLE: "HTTP 429 for the whole request",
     PhoneMode.TIMEOUT: "answers only after SANDBOX_TIMEOUT_SECONDS, then accepts",
     PhoneMode.UNDELIVERABLE: "accepted, then delivery report Failed (DeliveryFailure)",
+    PhoneMode.SILENT: "accepted, then no delivery report ever",
 }
+
+
+#: AT's per-recipient codes for a message it took.
+ACCEPTED_CODES: Final = frozenset({100, 101, 102})
 
 
 @dataclass(frozen=True)
@@ -53,12 +59,14 @@ class Outcome:
 
     status_code: int
     status: str
-    delivery: str | None = None  # delivery report status, None when AT refused the message
+    delivery: str | None = None  # delivery report status; None: no report will ever come
     failure_reason: str | None = None
 
     @property
     def accepted(self) -> bool:
-        return self.delivery is not None
+        """AT took the message (100 Processed, 101 Sent, 102 Queued): it has a message id and
+        costs money, whether or not a delivery report follows."""
+        return self.status_code in ACCEPTED_CODES
 
 
 ACCEPTED: Final = Outcome(101, "Success", delivery="Success")
@@ -72,6 +80,9 @@ OUTCOMES: Final[Mapping[PhoneMode, Outcome]] = {
     PhoneMode.BLACKLIST: Outcome(406, "UserInBlacklist"),
     PhoneMode.UNDELIVERABLE: Outcome(101, "Success", delivery="Failed",
                                       failure_reason="DeliveryFailure"),
+    # A network that took the message and never reports on it (a report lost upstream, a
+    # handset that stays off past the report's validity): the sender must keep tracking it.
+    PhoneMode.SILENT: Outcome(101, "Success"),
 }
 
 

@@ -135,12 +135,12 @@ def accept_send(req: at.SendRequest, callback_base_url: str) -> dict[str, Any]:
             number, req.message, direction=Direction.TO_PHONE, sender=req.sender,
             status_code=outcome.status_code, status=outcome.status, parts=parts,
             delivery=outcome.delivery, failure_reason=outcome.failure_reason,
-            callback_base_url=callback_base_url if outcome.accepted else None)
-        if outcome.accepted:
+            callback_base_url=callback_base_url if outcome.delivery else None)
+        if outcome.delivery:
             msg.callback_due_at = msg.created_at + delay
         db.session.add(msg)
         db.session.flush()
-        if outcome.accepted:
+        if outcome.delivery:
             schedule_delivery_report(msg)
         entries.append(at.recipient_entry(number, outcome, parts, msg.provider_id))
     return at.send_response(entries)
@@ -182,6 +182,8 @@ def describe(msg: SandboxMessage) -> str:
     if msg.status_code == 429:
         return "refused: HTTP 429 (throttle mode)"
     if msg.delivery is None:
+        if msg.status_code in at.ACCEPTED_CODES:
+            return "accepted; no delivery report will come (silent mode)"
         return f"refused: {msg.status_code} {msg.status}"
     state = "delivered" if msg.delivery == "Success" else f"not delivered ({msg.failure_reason})"
     if msg.callback_done_at is not None:

@@ -34,14 +34,15 @@ KEEP = ("regions", "councils", "wards", "responders", "alembic_version")
 class Stats(dict):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(runs=0, faults=0, taken=0, lost=0, late=0, duplicates=0,
-                         ambiguous=0)
+                         ambiguous=0, silent=0)
 
     def line(self) -> str:
         return (f"fault suite: runs={self['runs']} faults injected={self['faults']} "
                 f"reports taken={self['taken']} reports lost={self['lost']} "
                 f"(first alert not sent in the recovery window: {self['late']}) "
                 f"duplicates outside the ambiguous window={self['duplicates']} "
-                f"(possible duplicates marked: {self['ambiguous']})")
+                f"(possible duplicates marked: {self['ambiguous']}; "
+                f"alerts accepted and never reported on: {self['silent']})")
 
 
 STATS = Stats()
@@ -59,6 +60,7 @@ class World:
         self.log = directory / "processes.log"
         self.env: dict[str, str] = {}
         self.app: Flask | None = None
+        self.log_offset = 0
 
     # -- start and stop -----------------------------------------------------------------------
     def start(self) -> None:
@@ -132,6 +134,7 @@ class World:
     def reset(self) -> None:
         """Empty every table but places and responders, and Redis; every phone normal."""
         assert self.app is not None
+        self.log_offset = self.log.stat().st_size if self.log.exists() else 0
         with self.app.app_context():
             db.session.remove()
             names = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP]
@@ -147,6 +150,12 @@ class World:
                         raise
                     time.sleep(0.5)
         self.redis_client().flushdb()
+
+    def run_log(self) -> list[str]:
+        """The process log lines written since this run's ``reset``."""
+        with self.log.open("rb") as f:
+            f.seek(self.log_offset)
+            return f.read().decode(errors="replace").splitlines()
 
     # -- faults ---------------------------------------------------------------------------------
     def kill_worker(self) -> None:

@@ -22,7 +22,7 @@ from app.sms.services import queue_sms
 from app.sms.status import SmsStatus
 from app.sms.tasks import sweep_sms
 from app.worker.queue import SCHEDULED_GRACE, state
-from tests.faults.test_fault_runs import fast_forward
+from tests.faults.fault_checks import fast_forward
 from tests.integration.sms.conftest import FakeAT, app, fake_at  # noqa: F401  (fixtures)
 
 PHONE = "+255712345678"

@@ -1,8 +1,10 @@
 """Randomized fault runs: reports, replies and delivery reports while the worker is killed,
-Redis flushed or restarted, PostgreSQL restarted and the SMS API failing, in a random order
+Redis flushed or restarted, PostgreSQL restarted and the SMS API failing (500, 429, a read
+timeout, a Failed report, or taking a message and never reporting on it), in a random order
 drawn from a seed. Each run checks that no report whose reporter saw a case number is lost,
 that deadlines escalate after recovery, that no responder got an alert twice outside the
-ambiguous window (marked on the row), and that nothing is left stuck.
+ambiguous window (marked on the row), that a message never reported on stays tracked as sent,
+and that nothing is left stuck (``fault_checks``).
 
 Replay one seed alone: ``FAULT_SEED=1007 python3 dev.py test tests/faults``. ``FAULT_RUNS``
 sets how many seeds a run takes (50 by default, from ``FAULT_BASE_SEED``, 1000).
@@ -14,28 +16,15 @@ import contextlib
 import os
 import random
 import re
-import time
-from collections import Counter
-from datetime import timedelta
 
 import pytest
-import redis
 import requests
-import sqlalchemy as sa
-from rq.utils import current_timestamp
 
-from app.cases.models import Case
-from app.clock import utcnow
 from app.extensions import db
-from app.referral.models import Alert, ReferralWave
-from app.sandbox.models import Direction, SandboxMessage
-from app.sms.models import OutboundSms
-from app.sms.schedule import send_job_id
-from app.sms.status import RANK, SmsStatus
-from app.worker.queue import state
 from tests.conftest import WEBHOOK_TOKEN
 from tests.e2e.e2e_helpers import report_inputs
-from tests.faults.fault_world import RECONCILE, STATS, World
+from tests.faults.fault_checks import check
+from tests.faults.fault_world import STATS, World
 from tests.integration.referral.referral_helpers import KARIAKOO, KISUTU, responder
 from tests.servers import needs_pg_binaries, needs_redis_server
 from tests.workers import REAL_SERVICES
@@ -45,7 +34,9 @@ SEEDS = ([int(os.environ["FAULT_SEED"])] if os.environ.get("FAULT_SEED")
          else list(range(BASE, BASE + int(os.environ.get("FAULT_RUNS", "50")))))
 FAULTS = ("kill_worker", "flush_redis", "restart_redis", "restart_pg", "sms_fail",
           "sms_throttle", "sms_timeout", "sms_undeliverable")
-SENT = (SmsStatus.SUBMITTED, SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.FAILED)
+#: Drawn from a generator of its own, so every seed keeps the schedule it had before this
+#: fault existed (seeds 1018 and 1022 replay as reported) and about one run in four gains it.
+SILENT, SILENT_SHARE = "sms_silent", 0.25
 
 pytestmark = [
     pytest.mark.slow, needs_pg_binaries, needs_redis_server,
@@ -92,6 +83,7 @@ def test_fault_run(fault_world: World, people: list[str], inputs: list[str], see
           "tests/faults")
     rng = random.Random(seed)
     world = fault_world
+    STATS["runs"] += 1  # counted before anything can fail, so the summary shows every run
     world.reset()
     world.ensure_worker()
     n_reports = rng.randint(2, 3)
@@ -99,13 +91,21 @@ def test_fault_run(fault_world: World, people: list[str], inputs: list[str], see
     schedule: dict[int, str] = {}
     for fault in rng.sample(FAULTS, rng.randint(1, 3)):
         schedule.setdefault(rng.randrange(len(steps)), fault)
+    extra = random.Random(f"silent-{seed}")
+    if extra.random() < SILENT_SHARE:
+        schedule.setdefault(extra.randrange(len(steps)), SILENT)
     print(f"seed={seed}: {n_reports} reports, faults at steps "
           f"{sorted(schedule.items())} of {len(steps)}")
     taken: dict[int, str] = {}
     aborted: set[int] = set()
     pg_down, killed, n_faults, inbound = False, False, 0, 0
+    silent: str | None = None
     for i, (r, k) in enumerate(steps):
-        if i in schedule:
+        if schedule.get(i) == SILENT:  # a first-wave phone: it gets every report's alert
+            n_faults += 1
+            silent = extra.choice(people[:2])
+            world.phone_mode(silent, "silent")
+        elif i in schedule:
             n_faults += 1
             pg_down, killed = inject(world, schedule[i], rng, people, pg_down, killed)
         elif pg_down and rng.random() < 0.3:
@@ -125,17 +125,17 @@ def test_fault_run(fault_world: World, people: list[str], inputs: list[str], see
                           f"in-{seed}-{inbound}")
             else:
                 aborted.add(r)  # the reporter saw the hotline numbers, not a case number
-    recover(world, people, pg_down, killed)
-    lost, duplicates, ambiguous = check(world, taken, killed)
-    STATS["runs"] += 1
+    recover(world, people, pg_down, silent)
+    verdict = check(world, taken)
     STATS["faults"] += n_faults
     STATS["taken"] += len(taken)
-    STATS["lost"] += lost
-    STATS["duplicates"] += duplicates
-    STATS["ambiguous"] += ambiguous
-    print(f"seed={seed}: {len(taken)} taken, {lost} lost, {duplicates} duplicates, "
-          f"{ambiguous} possible duplicates marked")
-    assert (lost, duplicates) == (0, 0), f"seed {seed}: {lost} lost, {duplicates} duplicates"
+    for name in ("lost", "late", "duplicates", "ambiguous", "silent"):
+        STATS[name] += getattr(verdict, name)
+    print(f"seed={seed}: {len(taken)} taken, {verdict.lost} lost, {verdict.late} late, "
+          f"{verdict.duplicates} duplicates, {verdict.ambiguous} possible duplicates marked, "
+          f"{verdict.silent} alerts never reported on")
+    assert (verdict.lost, verdict.duplicates) == (0, 0), f"seed {seed}: {verdict}"
+    assert not verdict.problems, f"seed {seed}: " + "; ".join(verdict.problems)
 
 
 def inject(world: World, fault: str, rng: random.Random, people: list[str], pg_down: bool,
@@ -165,172 +165,13 @@ def reply(world: World, phone: str, text: str, provider_id: str) -> None:
             "id": provider_id})
 
 
-def recover(world: World, people: list[str], pg_down: bool, killed: bool) -> None:
+def recover(world: World, people: list[str], pg_down: bool, silent: str | None) -> None:
+    """Servers back, the SMS API answering again; a network that takes messages and never
+    reports on them stays so (it is no outage that ends): alerts sent after recovery must
+    be tracked without their reports too."""
     if pg_down:
         world.pg.start()
     world.wait(world.ready, 30, "linda serve after recovery")
-    for phone in people:
-        world.phone_mode(phone, "normal")
+    for phone in people:  # silent again even if another fault hit that phone after it
+        world.phone_mode(phone, "silent" if phone == silent else "normal")
     world.ensure_worker()
-
-
-def fast_forward() -> None:
-    """Time passes: backoffs end, and the lease of a try lost to a fault (a killed worker, a
-    database gone between claim and outcome: claimed over 15 s ago) runs out, as it would
-    after its 2 minutes.
-
-    A backoff lives in two places: the row's ``next_attempt_at`` and the RQ scheduled job of
-    that try (``sms-N-k``, due at the same moment). Both move, or the sweeper finds the job
-    still waiting for its real 30-120 s and leaves it, as it must (seed 1022).
-    """
-    now = utcnow()
-    waiting = db.session.execute(sa.select(OutboundSms.id, OutboundSms.attempts).where(
-        OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)).all()
-    db.session.execute(sa.update(OutboundSms).where(
-        OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at > now)
-        .values(next_attempt_at=now))
-    if waiting:
-        with contextlib.suppress(redis.RedisError):  # Redis may be restarting: next poll
-            registry = state().queues["sms"].scheduled_job_registry
-            for message_id, attempts in waiting:
-                registry.connection.zadd(registry.key, {
-                    send_job_id(message_id, attempts): current_timestamp()}, xx=True)
-    db.session.execute(sa.update(OutboundSms).where(  # a send takes a few seconds at most
-        OutboundSms.status == SmsStatus.SENDING,
-        OutboundSms.claimed_at < now - timedelta(seconds=15),
-        OutboundSms.claimed_at > now - timedelta(seconds=125))
-        .values(claimed_at=now - timedelta(seconds=125)))
-    db.session.commit()
-
-
-def check(world: World, taken: dict[int, str], killed: bool) -> tuple[int, int, int]:
-    assert world.app is not None
-    with world.app.app_context():
-        ranks: dict[int, int] = {}
-        end = time.monotonic() + 45
-        ok = False
-        while time.monotonic() < end:
-            world.ensure_worker()  # a supervisor (systemd Restart=always) restarts a dead one
-            try:
-                db.session.rollback()
-                fast_forward()
-                for row_id, status in db.session.execute(
-                        sa.select(OutboundSms.id, OutboundSms.status)):
-                    # queued <-> sending is a retry; once the provider took it, only forward.
-                    before = ranks.get(row_id)
-                    if before is not None and before >= RANK[SmsStatus.SUBMITTED]:
-                        assert RANK[status] >= before, f"SMS {row_id} moved back to {status}"
-                    ranks[row_id] = RANK[status]
-                ok = settled(taken)
-            except AssertionError:
-                raise
-            except Exception:  # the database is still starting
-                db.session.rollback()
-            if ok:
-                break
-            time.sleep(0.5)
-        time.sleep(1)  # late delivery reports
-        db.session.rollback()
-        lost = sum(1 for ref in taken.values() if not case_exists(ref))
-        late = sum(1 for ref in taken.values() if case_exists(ref) and not first_alert_sent(ref))
-        late_rows = [describe_first_alert(ref) for ref in taken.values()
-                     if case_exists(ref) and not first_alert_sent(ref)]
-        queues = registries() if late_rows else {}
-        stuck = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
-                                  .where(OutboundSms.status == SmsStatus.SENDING))
-        overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
-            ReferralWave.closed_at.is_(None),
-            ReferralWave.deadline_at < utcnow() - timedelta(seconds=RECONCILE + 8)))
-        duplicates, ambiguous = count_duplicates()
-        open_waves = [(w.id, w.case_id, w.number, w.deadline_at.isoformat())
-                      for w in db.session.scalars(
-                          sa.select(ReferralWave).where(ReferralWave.closed_at.is_(None)))]
-        db.session.remove()
-    if overdue:
-        print(f"open waves: {open_waves}; now {utcnow().isoformat()}; worker log:\n"
-              + "\n".join(world.log.read_text(errors="replace").splitlines()[-60:]))
-    assert stuck == 0, "an SMS is still claimed by a worker after recovery"
-    assert overdue == 0, "a wave is past its deadline + one reconcile interval after recovery"
-    STATS["late"] += late
-    if late:  # what the next person needs to diagnose it: the rows, RQ, the processes
-        print(f"late first alerts: {late_rows}; now {utcnow().isoformat()}; RQ: "
-              f"{queues}; log:\n"
-              + "\n".join(world.log.read_text(errors="replace").splitlines()[-80:]))
-    assert late == 0, f"{late} case(s) whose first alert was not sent within the recovery window"
-    return lost, duplicates, ambiguous
-
-
-def describe_first_alert(reference: str) -> dict[str, object]:
-    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
-    assert case is not None
-    first = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id)
-                              .order_by(Alert.id).limit(1))
-    sms = db.session.get(OutboundSms, first.sms_id) if first and first.sms_id else None
-    if sms is None:
-        return {"case": case.id, "alert": first.id if first else None, "sms": None}
-    return {"case": case.id, "alert": first.id, "sms": sms.id, "status": sms.status.value,
-            "attempts": sms.attempts, "next_attempt_at": sms.next_attempt_at.isoformat(),
-            "claimed_at": sms.claimed_at.isoformat() if sms.claimed_at else None,
-            "provider_status": sms.provider_status, "reason": sms.failure_reason}
-
-
-def registries() -> dict[str, object]:
-    """Job ids in each RQ registry of the private Redis (never personal data: ids only)."""
-    try:
-        out: dict[str, object] = {}
-        for name, q in state().queues.items():
-            out[name] = {"queued": q.get_job_ids(),
-                         "scheduled": q.scheduled_job_registry.get_job_ids(),
-                         "started": q.started_job_registry.get_job_ids(),
-                         "failed": q.failed_job_registry.get_job_ids()}
-        return out
-    except redis.RedisError as exc:
-        return {"error": type(exc).__name__}
-
-
-def case_exists(reference: str) -> bool:
-    return db.session.scalar(sa.select(Case.id).where(Case.reference == reference)) is not None
-
-
-def settled(taken: dict[int, str]) -> bool:
-    if not all(first_alert_sent(ref) for ref in taken.values()):
-        return False
-    overdue = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralWave).where(
-        ReferralWave.closed_at.is_(None),
-        ReferralWave.deadline_at < utcnow() - timedelta(seconds=RECONCILE + 2)))
-    sending = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)
-                                .where(OutboundSms.status == SmsStatus.SENDING))
-    return overdue == 0 and sending == 0
-
-
-def first_alert_sent(reference: str) -> bool:
-    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
-    if case is None:
-        return False
-    first = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id)
-                              .order_by(Alert.id).limit(1))
-    if first is None or first.sms_id is None:
-        return False
-    sms = db.session.get(OutboundSms, first.sms_id)
-    return sms is not None and sms.submitted_at is not None and sms.status in SENT
-
-
-def count_duplicates() -> tuple[int, int]:
-    """Alerts the sandbox accepted more often than Linda submitted them: outside the
-    ambiguous window unless a row of that message is marked ``possible_duplicate``."""
-    accepted = Counter(
-        (m.phone_hash, m.text) for m in db.session.scalars(
-            sa.select(SandboxMessage).where(SandboxMessage.direction == Direction.TO_PHONE,
-                                            SandboxMessage.delivery.is_not(None))))
-    rows: dict[tuple[str, str], list[OutboundSms]] = {}
-    for row in db.session.scalars(sa.select(OutboundSms).where(OutboundSms.purpose == "alert")):
-        rows.setdefault((row.to_hash, row.body), []).append(row)
-    duplicates = ambiguous = 0
-    for key, group in rows.items():
-        extra = accepted[key] - sum(1 for r in group if r.submitted_at is not None)
-        if extra > 0:
-            if any(r.possible_duplicate for r in group):
-                ambiguous += extra
-            else:
-                duplicates += extra
-    return duplicates, ambiguous

@@ -83,3 +83,26 @@ def test_export_imports_back_unchanged_and_the_docs_example_imports(app, tmp_pat
     assert example.exit_code == 0 and "1 added" in example.output, example.output
     listed = app.test_cli_runner().invoke(args=["centres", "list"])
     assert "WoteSawa Young Domestic Workers" in listed.output
+
+
+def test_the_docs_example_invents_nothing_and_exports_back_as_it_is(app, tmp_path) -> None:
+    """The two real centres are examples: no contact, no beds, and whom they take left empty
+    (not known here), kept empty through import and export."""
+    imported = _run(app, tmp_path, DOCS.read_text(encoding="utf-8"))
+    assert imported.exit_code == 0 and "2 added" in imported.output, imported.output
+    assert db.session.scalar(sa.select(sa.func.count(Responder.id))) == 0
+    wotesawa = db.session.scalar(sa.select(Centre).where(Centre.name.startswith("WoteSawa")))
+    assert (wotesawa.takes, wotesawa.age_min, wotesawa.age_max, wotesawa.beds) == (
+        "", None, None, 0)
+    exported = app.test_cli_runner().invoke(args=["centres", "export"]).output
+    assert "WoteSawa Young Domestic Workers Organization,shelter,Mwanza,,," in exported
+    assert ",,,0,,0,0" in exported  # takes, ages, beds, contacts, taken, free
+    assert "0 added, 0 updated, 2 unchanged" in _run(app, tmp_path, exported).output
+
+
+def test_a_bad_ages_value_is_refused_but_empty_is_not_known(app, tmp_path) -> None:
+    bad = GOOD.replace(",6-17,", ",17-6,")
+    out = _run(app, tmp_path, bad)
+    assert out.exit_code != 0 and "line 2: ages '17-6'" in out.output, out.output
+    empty = _run(app, tmp_path, GOOD.replace(",girls,6-17,", ",,,"))
+    assert empty.exit_code == 0, empty.output

@@ -150,7 +150,7 @@ def test_the_lead_cannot_decline_by_sms(app, run_jobs) -> None:
     assert "piga simu ya msaada 0800 110 011" in replies(police.phone)[-1]
 
 
-def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) -> None:
+def test_info_resends_the_details_and_help_lists_the_commands(app, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO, language="en")
     case = report()
     run_jobs()
@@ -158,7 +158,8 @@ def test_info_resends_the_details_and_help_gives_real_examples(app, run_jobs) ->
     alert = sms_to(police.phone, "alert")[0].body
     assert replies(police.phone)[-1].startswith(alert.split(" Reply ")[0])
     sms_in(police.phone, "HELP")
-    assert "DECLINE 1234567 I am away" in replies(police.phone)[-1]
+    assert "DECLINE N reason" in replies(police.phone)[-1]
+    assert "PLACE N" in replies(police.phone)[-1] and "ADMIT N" in replies(police.phone)[-1]
     assert "<" not in replies(police.phone)[-1] and "[" not in replies(police.phone)[-1]
     sms_in(police.phone, "what is this")
     assert "Reply HELP" in replies(police.phone)[-1]

@@ -52,6 +52,24 @@ def test_undeliverable_phone_fails_the_outbox_row_with_the_reason(
     assert "DeliveryFailure" in (msg.failure_reason or "")
 
 
+def test_silent_phone_leaves_the_outbox_row_submitted_and_tracked(live_app) -> None:
+    """AT took the message and no report ever comes: Linda keeps the row as sent, with its
+    provider id, never delivered, never failed, never sent again."""
+    from app.sandbox.services import phones_view
+    from app.sms.services import queue_sms
+    from app.sms.status import SmsStatus
+
+    set_mode(PHONE, PhoneMode.SILENT)
+    msg = queue_sms(PHONE, "Kesi 1234567", purpose="alert")
+    run_jobs(live_app[0])
+    run_jobs(live_app[0])  # a later round: still nothing to post, nothing sent again (one row)
+    row = db.session.scalars(sa.select(SandboxMessage)).one()
+    assert (row.status_code, row.delivery, row.callback_due_at) == (101, None, None)
+    assert msg.status is SmsStatus.SUBMITTED and msg.provider_message_id == row.provider_id
+    shown = phones_view()[0]["messages"][0]["state"]
+    assert shown == "accepted; no delivery report will come (silent mode)"
+
+
 def test_reply_from_the_page_is_stored_as_inbound_sms(live_app) -> None:
     import requests
 

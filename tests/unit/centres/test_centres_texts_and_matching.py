@@ -57,6 +57,15 @@ def test_nearest_first_and_only_those_that_fit_the_child() -> None:
     assert [c.id for c in rank_centres(site, centres, Need(sex="girls", age=10))] == [2, 3, 1]
 
 
+def test_a_centre_whose_intake_is_not_known_is_offered_only_for_a_child_not_described(
+        ) -> None:
+    site = Site("R1", "C1", "W1", (0.0, 0.0))
+    unknown = [_centre(1, takes=frozenset(), age_min=None, age_max=None)]
+    assert [c.id for c in rank_centres(site, unknown, Need())] == [1]
+    assert rank_centres(site, unknown, Need(sex="girls")) == []
+    assert rank_centres(site, unknown, Need(age=12)) == []
+
+
 def test_the_lead_may_describe_the_child_after_the_case_number() -> None:
     assert parse_need("") == (Need(), None)
     assert parse_need("2") == (Need(), 2)

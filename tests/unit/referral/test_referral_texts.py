@@ -46,9 +46,28 @@ def test_replies_without_place_fit_one_sms(lang: str) -> None:
               "role": max((texts.text(lang, k) for k in catalog_keys(CATALOGS, lang)
                            if k.startswith("role.")), key=len)}
     for key in catalog_keys(CATALOGS, lang):
+        if key == "reply.help":
+            continue  # every command word: two segments, tested below
         if key.startswith(("reply.", "notice.", "reporter.", "confirm", "reminder")):
             body = texts.text(lang, key, **params)
             assert gsm7_length(body) <= SMS_SINGLE_LIMIT, (key, len(body))
+
+
+@pytest.mark.parametrize("lang", ["sw", "en"])
+def test_help_lists_every_command_word_of_its_language_in_two_segments(lang: str) -> None:
+    """A responder who asks for help learns every word they can send, placement and check-in
+    answers included; it costs two SMS, and only when asked."""
+    from app.referral.sms_commands import KEYWORDS, Verb
+
+    body = texts.text(lang, "reply.help")
+    words = set(body.replace(",", " ").replace(";", " ").replace(".", " ").split())
+    # ACK is the short English synonym of ACCEPT; one word per verb is enough.
+    wanted = {word for word, (verb, language) in KEYWORDS.items()
+              if language == lang and word != "ACK" and verb is not Verb.HELP}
+    assert wanted <= words, wanted - words
+    assert {"1", "2", "3"} <= words  # check-in answers by number
+    assert is_gsm7(body) and sms_segments(body) <= 2, gsm7_length(body)
+    assert "<" not in body and "[" not in body
 
 
 def test_every_category_role_and_urgency_has_a_name() -> None:

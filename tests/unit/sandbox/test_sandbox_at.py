@@ -53,6 +53,7 @@ def test_every_mode_but_throttle_has_a_recipient_outcome() -> None:
     (PhoneMode.NORMAL, 101, "Success", True),
     (PhoneMode.TIMEOUT, 101, "Success", True),
     (PhoneMode.UNDELIVERABLE, 101, "Success", True),
+    (PhoneMode.SILENT, 101, "Success", True),
     (PhoneMode.FAIL, 500, "InternalServerError", False),
     (PhoneMode.REJECT, 403, "InvalidPhoneNumber", False),
     (PhoneMode.BLACKLIST, 406, "UserInBlacklist", False),
@@ -61,6 +62,11 @@ def test_outcomes_use_at_status_codes(mode: PhoneMode, code: int, status: str,
                                       accepted: bool) -> None:
     outcome = OUTCOMES[mode]
     assert (outcome.status_code, outcome.status, outcome.accepted) == (code, status, accepted)
+
+
+def test_only_silent_mode_accepts_without_a_delivery_report() -> None:
+    silent = [m for m, o in OUTCOMES.items() if o.accepted and o.delivery is None]
+    assert silent == [PhoneMode.SILENT]
 
 
 def test_send_response_sums_accepted_parts_only() -> None:

@@ -23,7 +23,7 @@ RAW = st.one_of(st.text(ANY, max_size=40), st.sampled_from(sorted(DELIVERY_STATU
 
 
 @settings(max_examples=300, deadline=None)
-@given(raws=st.lists(RAW, min_size=8, max_size=8))  # 2,400 per run
+@given(raws=st.lists(RAW, min_size=10, max_size=10))  # 3,000 per run
 def test_any_status_maps_or_is_refused_with_the_expected_values(raws: list[str]) -> None:
     for raw in raws:
         check(raw)

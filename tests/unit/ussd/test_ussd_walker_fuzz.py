@@ -31,7 +31,7 @@ HOP = st.tuples(INPUTS, st.one_of(st.none(), INPUTS.map(tuple)),
 
 
 @settings(max_examples=300, deadline=None)
-@given(hops=st.lists(HOP, min_size=4, max_size=4))  # 1,200 per run
+@given(hops=st.lists(HOP, min_size=5, max_size=5))  # 1,500 per run
 def test_any_inputs_walk_to_a_screen_that_fits(hops: list[tuple]) -> None:
     for inputs, draft, lang, long_names in hops:
         check(inputs, draft, lang, long_names)
