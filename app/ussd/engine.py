@@ -16,6 +16,8 @@ from types import MappingProxyType
 from typing import Any
 
 from app.gsm import USSD_SCREEN_LIMIT
+from app.ussd.lists import Layout, index_labels, keys_to, layout, numbered
+from app.ussd.lists import cap as cap_label
 from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
@@ -33,6 +35,7 @@ from app.ussd.screens import (
     SEARCH_KEEP,
     SEARCH_MIN_DIGITS,
     SKIP_KEY,
+    WHOLE_MAX_WITH_SKIP,
     Ask,
     Confirm,
     End,
@@ -64,17 +67,13 @@ def _paginate(labels: tuple[str, ...], budget: int, cap: int) -> tuple[range, ..
     pages: list[range] = []
     start, used = 0, 0
     for i, label in enumerate(labels):
-        cost = len(_cap(label, cap)) + 3
+        cost = len(cap_label(label, cap)) + 3
         if i > start and (used + cost > budget or i - start >= PAGE_MAX_ITEMS):
             pages.append(range(start, i))
             start, used = i, 0
         used += cost
     pages.append(range(start, len(labels)))
     return tuple(pages)
-
-
-def _cap(label: str, cap: int = LABEL_CAP) -> str:
-    return label if len(label) <= cap else label[: cap - 1].rstrip() + "."
 
 
 def _with(answers: Mapping[str, Any], updates: Iterable[tuple[str, Any]]) -> Mapping[str, Any]:
@@ -125,7 +124,7 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
                 stack.pop()
         else:
             try:
-                nxt, switch = _step(screen, frame, raw, provider)
+                nxt, switch = _step(graph, screen, frame, raw, provider)
             except InvalidInputError as exc:
                 error = exc.key
             else:
@@ -141,7 +140,7 @@ def _option(screen: Screen, raw: str) -> Option | None:
     return next((o for o in options if o.key == raw), None)
 
 
-def _step(screen: Screen, frame: Frame, raw: str,
+def _step(graph: MenuGraph, screen: Screen, frame: Frame, raw: str,
           provider: Provider) -> tuple[Frame, str | None]:
     if isinstance(screen, Menu | Confirm):
         option = _option(screen, raw)
@@ -155,7 +154,7 @@ def _step(screen: Screen, frame: Frame, raw: str,
     if isinstance(screen, Pick):
         return _pick(screen, frame, raw, provider), None
     if isinstance(screen, Search):
-        return _search(screen, frame, raw, provider), None
+        return _search(graph, screen, frame, raw, provider), None
     raise InvalidInputError(ERR_CHOICE)  # pragma: no cover - End is handled by walk
 
 
@@ -179,6 +178,22 @@ def _in_results(screen: Pick | Search, frame: Frame, raw: str, cap: int) -> Fram
     raise InvalidInputError(ERR_CHOICE)
 
 
+def pick_layout(screen: Pick, items: Sequence[Item]) -> Layout:
+    """How ``screen`` shows ``items``: whole, or an index of ranges (``app/ussd/lists.py``)."""
+    whole_max = WHOLE_MAX_WITH_SKIP if screen.skip_label else len(items)
+    return layout([i.label for i in items], [i.short for i in items], screen.budget, whole_max)
+
+
+def _index_taken(screen: Pick) -> tuple[str, ...]:
+    return (SKIP_KEY,) if screen.skip_label else ()
+
+
+def _listed(screen: Pick, frame: Frame, provider: Provider) -> tuple[Sequence[Item], Layout]:
+    parent = None if screen.parent is None else frame.answers.get(screen.parent)
+    items = provider.items(screen.source, parent)
+    return items, pick_layout(screen, items)
+
+
 def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
     parent = None if screen.parent is None else frame.answers.get(screen.parent)
     if screen.search_prompt and _is_search(raw):
@@ -191,28 +206,47 @@ def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
         return Frame(screen.id, frame.answers, results=tuple(found))
     if frame.results is not None:
         return _in_results(screen, frame, raw, LABEL_CAP)
-    items = provider.items(screen.source, parent)
-    pages = paginate([i.label for i in items], screen.budget)
-    page = pages[min(frame.page, len(pages) - 1)]
-    shown = [items[i] for i in page]
-    if raw == MORE_KEY and page.stop < len(items):
-        return Frame(screen.id, frame.answers, page=frame.page + 1)
-    if raw == SKIP_KEY and screen.skip_label:
+    if raw == SKIP_KEY and screen.skip_label and not frame.opened:
         return Frame(screen.goto, _with(frame.answers, [(screen.field, None),
                                                         (f"{screen.field}_label", None),
                                                         *screen.sets]))
-    if raw.isdigit() and 1 <= int(raw) <= len(shown):
-        return _chosen(screen, frame, shown[int(raw) - 1])
+    items, lay = _listed(screen, frame, provider)
+    if lay.indexed and not frame.opened:
+        keys = numbered(len(lay.pages), _index_taken(screen))
+        if raw in keys:
+            return Frame(screen.id, frame.answers, page=keys.index(raw), opened=True)
+        raise InvalidInputError(ERR_CHOICE)
+    page = lay.pages[min(frame.page, len(lay.pages) - 1)]
+    if raw.isdigit() and 1 <= int(raw) <= len(page):
+        return _chosen(screen, frame, items[page[int(raw) - 1]])
     raise InvalidInputError(ERR_CHOICE)
 
 
-def _search(screen: Search, frame: Frame, raw: str, provider: Provider) -> Frame:
-    """The place asked by name: a way out by number, a search, or a pick from the results."""
+def _index_of(graph: MenuGraph, screen: Search, frame: Frame,
+              provider: Provider) -> tuple[Pick, list[str], tuple[str, ...]]:
+    """The list whose index the place screen shows: its screen, the keys and the ranges."""
+    pick = graph.screens[screen.index or ""]
+    assert isinstance(pick, Pick)  # noqa: S101 - checked when the graph is built
+    items, lay = _listed(pick, frame, provider)
+    taken = [o.key for o in screen.options]
+    names = [i.label.split(" (")[0] for i in items]
+    return (pick, numbered(len(lay.pages), taken),
+            index_labels(names, lay.pages, screen.index_budget, taken))
+
+
+def _search(graph: MenuGraph, screen: Search, frame: Frame, raw: str,
+            provider: Provider) -> Frame:
+    """The place asked by name: a way out by number, a range of the index, a search, or a
+    pick from the results."""
     if frame.results is None:
         option = _option(screen, raw)
         if option is not None:
             answers = _with(frame.answers, option.sets)
             return Frame(option.target(answers), answers)
+        if screen.index is not None:
+            pick, keys, _ranges = _index_of(graph, screen, frame, provider)
+            if raw in keys:
+                return Frame(pick.id, frame.answers, page=keys.index(raw), opened=True)
     elif not _is_search(raw):
         return _in_results(screen, frame, raw, screen.cap)
     if not _is_search(raw):
@@ -257,8 +291,13 @@ def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: P
     elif isinstance(screen, Search) and pos.frame.results is None:
         lines.append(text(lang, screen.prompt))
         lines += [f"{o.key}.{text(lang, o.label)}" for o in screen.options]
+        if screen.index is not None:
+            _pick_screen, keys, ranges = _index_of(graph, screen, pos.frame, provider)
+            lines += [f"{k}.{r}" for k, r in zip(keys, ranges, strict=True)]
     else:
-        lines += _list_lines(screen, pos.frame, text, lang, provider)  # type: ignore[arg-type]
+        listed = _list_lines(screen, pos.frame, text, lang, provider)  # type: ignore[arg-type]
+        # On a list the error takes the heading's place: the names need the room.
+        lines += listed[1:] if pos.error else listed
         navigable = False  # the list's own line already says how to go back
     body = "CON " + "\n".join(lines)
     nav = "\n" + text(lang, NAV_LINE)
@@ -276,20 +315,28 @@ def _list_lines(screen: Pick | Search, frame: Frame, text: TextFn, lang: str,
         pages = paginate([i.label for i in frame.results], screen.budget, cap)
         page = pages[min(frame.page, len(pages) - 1)]
         lines = [text(lang, head)]
-        lines += [f"{n}.{_cap(frame.results[i].label, cap)}" for n, i in enumerate(page, 1)]
+        lines += [f"{n}.{cap_label(frame.results[i].label, cap)}" for n, i in enumerate(page, 1)]
         nav = [f"{MORE_KEY}.{text(lang, NAV_MORE)}"] if page.stop < len(frame.results) else []
         return [*lines, " ".join([*nav, f"{BACK}.{text(lang, NAV_BACK)}"])]
     assert isinstance(screen, Pick)  # noqa: S101 - a Search without results is a prompt
-    parent = None if screen.parent is None else frame.answers.get(screen.parent)
-    items = provider.items(screen.source, parent)
-    pages = paginate([i.label for i in items], screen.budget)
-    page = pages[min(frame.page, len(pages) - 1)]
+    _items, lay = _listed(screen, frame, provider)
     lines = [text(lang, screen.prompt)]
-    lines += [f"{n}.{_cap(items[i].label)}" for n, i in enumerate(page, 1)]
     nav = []
-    if screen.skip_label:
+    if lay.indexed and not frame.opened:
+        keys = numbered(len(lay.pages), _index_taken(screen))
+        lines += [f"{k}.{r}" for k, r in zip(keys, lay.ranges, strict=True)]
+    else:
+        page = lay.pages[min(frame.page, len(lay.pages) - 1)]
+        lines += [f"{n}.{lay.labels[i]}" for n, i in enumerate(page, 1)]
+    if screen.skip_label and not frame.opened:
         nav.append(f"{SKIP_KEY}.{text(lang, screen.skip_label)}")
-    if page.stop < len(items):
-        nav.append(f"{MORE_KEY}.{text(lang, NAV_MORE)}")
     nav.append(f"{BACK}.{text(lang, NAV_BACK)}")
     return [*lines, " ".join(nav)]
+
+
+def keys_to_item(screen: Pick, items: Sequence[Item], target: str) -> list[str]:
+    """What a reporter presses on ``screen`` (arriving at its index or whole list) to pick
+    the item ``target``: used by the screen-count walks and the benches."""
+    index = next(n for n, item in enumerate(items) if item.id == target)
+    lay = pick_layout(screen, items)
+    return keys_to(lay, index, _index_taken(screen))

@@ -59,7 +59,7 @@ def report_inputs(*, consent: bool, landmark: str | None = LANDMARK) -> list[str
     """Urgent forced work in Kariakoo (from the lists); details: fishing, 2-5 children, this
     week, the landmark, call me or not; then send."""
     where = [landmark] if landmark else ["1"]  # "1" skips the landmark
-    return ["1", "1", "1", "2", "9", *kariakoo_keys(), "2", "3", "2", "2", *where,
+    return ["1", "1", "1", "2", *kariakoo_keys(), "2", "3", "2", "2", *where,
             "1" if consent else "2", "1"]
 
 

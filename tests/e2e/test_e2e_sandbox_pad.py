@@ -51,7 +51,7 @@ def test_an_english_report_from_the_dial_pad_resumed_after_a_drop(live_app, tmp_
     assert pad(linda, "pad-1", "4", "2")["screen"].startswith("Linda: child protection")
     hang_up(linda, "pad-1", ["4", "2"], "Success")
 
-    started = ["1", "1", "1", "2", "9", *kariakoo_keys(), "2", "3", "2", "2"]
+    started = ["1", "1", "1", "2", *kariakoo_keys(), "2", "3", "2", "2"]
     for n in range(len(started) + 1):
         last = pad(linda, "pad-2", *started[:n])
     assert last["kind"] == "CON" and last["hopMetadata"] == "report.landmark"

@@ -15,7 +15,7 @@ from tests.integration.ussd.ussd_helpers import find_place
 
 def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None:
     app, server = live_app
-    answers = ["1", "2", "1", "9", *find_place().keys, "2", "1", "1", "1", "1", "1"]
+    answers = ["1", "2", "1", *find_place().keys, "2", "1", "1", "1", "1", "1"]
     result = app.test_cli_runner().invoke(
         args=["ussd", "--phone", "0712345678", "--url", server.url],
         input="\n".join(answers) + "\n")

@@ -38,7 +38,7 @@ def report_path(keys: list[str], landmark: str = "Near the*market") -> str:
     A ``*`` typed in the landmark ends the answer (AT joins inputs with ``*``): "market"
     lands on the next screen as an invalid choice and is asked again, as on a real phone.
     """
-    return "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2", landmark, "1"])
+    return "*".join(["1", "1", "1", "2", *keys, "2", "3", "2", "2", landmark, "1"])
 
 
 def cases() -> list[Case]:
@@ -77,11 +77,11 @@ def test_full_report_by_typing_the_ward_name(client: FlaskClient) -> None:
     place = find_place()
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keys = [*region_council, place.ward.name[:4].lower()]
-    found = dial(client, "*".join(["1", "2", "1", "9", *keys]))
+    found = dial(client, "*".join(["1", "2", "1", *keys]))
     assert found.text.startswith("CON Kata zilizopatikana:\n1.")
     lines = found.text.split("\n")[1:-1]
     pick = next(line.split(".")[0] for line in lines if line.split(".", 1)[1] == place.ward.name)
-    path = "*".join(["1", "2", "1", "9", *keys, pick, "1"])  # the essentials, then send now
+    path = "*".join(["1", "2", "1", *keys, pick, "1"])  # the essentials, then send now
     assert dial(client, path).text.startswith("END Asante.")
     [case] = cases()
     assert case.ward_id == place.ward.id and not case.urgent and case.landmark is None
@@ -94,7 +94,7 @@ def test_ward_found_by_keypad_digits(client: FlaskClient) -> None:
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keypad = str.maketrans("abcdefghijklmnopqrstuvwxyz", "22233344455566677778889999")
     digits = place.ward.name[:4].lower().translate(keypad)
-    found = dial(client, "*".join(["1", "2", "1", "9", *region_council, digits]))
+    found = dial(client, "*".join(["1", "2", "1", *region_council, digits]))
     assert found.text.startswith("CON Kata zilizopatikana:\n")
     assert place.ward.name in found.text
 
@@ -129,7 +129,7 @@ def test_cancel_creates_nothing_and_drops_the_draft(client: FlaskClient) -> None
 
 def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
     keys = find_place().keys
-    partial = "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2"])  # at the landmark
+    partial = "*".join(["1", "1", "1", "2", *keys, "2", "3", "2", "2"])  # at the landmark
     with time_machine.travel(utcnow(), tick=False) as clock:
         assert dial(client, partial, session="a").headers["at-ussd-hop-metadata"] == (
             "report.landmark")
@@ -364,9 +364,9 @@ def test_only_a_reporter_who_agreed_to_be_called_gets_the_case_number_by_sms(
 
     keys = find_place().keys
     dial(client, report_path(keys) + "*1", session="yes")  # the details end with "call me"
-    quiet = "*".join(["1", "2", "1", "9", *keys, "1"])  # essentials only: no call, no SMS
+    quiet = "*".join(["1", "2", "1", *keys, "1"])  # essentials only: no call, no SMS
     dial(client, quiet, session="no", phone="+255712000999")
-    no_call = "*".join(["1", "2", "1", "9", *keys, "2", "1", "1", "1", "2", "1"])
+    no_call = "*".join(["1", "2", "1", *keys, "2", "1", "1", "1", "2", "1"])
     dial(client, no_call, session="no-2", phone="+255712000998")
     db.session.expire_all()
     sent = db.session.scalars(sa.select(OutboundSms)).all()
