@@ -23,8 +23,8 @@ DIR = Path(menu.__file__).parent / "translations"
 CONFIRM = "1*1*1*2*ba*1"
 # then details: mining, 2-5 children, this week, a landmark, call me
 DETAILED = CONFIRM + "*2*2*2*2*Near the market*1"
-# by lists instead: not urgent, begging, Arusha, Arusha (CC), Baraa
-BY_LISTS = "1*2*4*9*1*1*1"
+# by lists instead: not urgent, begging, regions A-K, Arusha, Arusha (CC), wards B-L, Baraa
+BY_LISTS = "1*2*4*1*1*1*1*1"
 BAD_REF = ref("123456")[:-1] + str((int(ref("123456")[-1]) + 1) % 10)
 
 
@@ -71,22 +71,22 @@ PATHS = [
     ("1*1*1", "report.category", None, "ussd.cat.false_promise"),
     ("1*2", "report.category", None, "ussd.cat.false_promise"),
     ("1*2*7", "report.category", "ussd.err.choice", "ussd.category"),
-    ("1*2*2", "report.place", None, "ussd.place.lists"),
+    ("1*2*2", "report.place", None, "ussd.place"),
     ("1*2*2*ba", "report.place", None, "ussd.place.found"),
     ("1*2*2*qq", "report.place", "ussd.err.no_place", "ussd.place"),
     ("1*2*2*5", "report.place", "ussd.err.choice", "ussd.place"),
-    ("1*2*2*ba*7", "report.place", "ussd.err.choice", "ussd.place.found"),
+    ("1*2*2*ba*7", "report.place", "ussd.err.choice", "ussd.nav.back"),  # error for heading
     ("1*2*2*ba*0", "report.place", None, "ussd.place"),
-    ("1*2*2*9", "report.region", None, "ussd.region"),
-    ("1*2*2*9*9", "report.region", None, "ussd.region"),
-    ("1*2*2*9*ka", "report.region", None, "ussd.found"),
-    ("1*2*2*9*arus", "report.council", None, "ussd.council"),
-    ("1*2*2*9*1", "report.council", None, "ussd.council"),
-    ("1*2*2*9*1*1", "report.ward", None, "ussd.ward.skip"),
-    ("1*2*2*9*1*1*9", "report.ward", None, "ussd.ward"),
-    ("1*2*2*9*1*1*ka", "report.ward", None, "ussd.ward.found"),
-    ("1*2*2*9*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward"),
-    ("1*2*2*9*1*1*8", "report.confirm", None, "ussd.confirm.send"),
+    ("1*2*2*1", "report.region", None, "ussd.region"),
+    ("1*2*2*2", "report.region", None, "ussd.region"),
+    ("1*2*2*1*ka", "report.region", None, "ussd.found"),
+    ("1*2*2*1*arus", "report.council", None, "ussd.council"),
+    ("1*2*2*1*1", "report.council", None, "ussd.council"),
+    ("1*2*2*1*1*1", "report.ward", None, "ussd.ward.skip"),
+    ("1*2*2*1*1*1*2", "report.ward", None, "ussd.ward"),
+    ("1*2*2*1*1*1*ka", "report.ward", None, "ussd.ward.found"),
+    ("1*2*2*1*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward.skip"),
+    ("1*2*2*1*1*1*8", "report.confirm", None, "ussd.confirm.send"),
     (BY_LISTS, "report.confirm", None, "ussd.confirm.details"),
     (CONFIRM, "report.confirm", None, "ussd.confirm.send"),
     (CONFIRM + "*2", "report.labour", None, "ussd.labour.mining"),
@@ -107,10 +107,10 @@ PATHS = [
     (CONFIRM + "*3*2", "edit.category", None, "ussd.category"),
     (CONFIRM + "*3*2*4", "report.confirm", None, "ussd.confirm"),
     (CONFIRM + "*3*3", "edit.place", None, "ussd.place"),
-    (CONFIRM + "*3*3*9", "edit.region", None, "ussd.region"),
-    (CONFIRM + "*3*3*9*1", "edit.council", None, "ussd.council"),
-    (CONFIRM + "*3*3*9*1*1", "edit.ward", None, "ussd.ward"),
-    (CONFIRM + "*3*3*9*1*1*8", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*3*3*1", "edit.region", None, "ussd.region"),
+    (CONFIRM + "*3*3*1*1", "edit.council", None, "ussd.council"),
+    (CONFIRM + "*3*3*1*1*1", "edit.ward", None, "ussd.ward"),
+    (CONFIRM + "*3*3*1*1*1*8", "report.confirm", None, "ussd.confirm"),
     (CONFIRM + "*3*4", "edit.labour", None, "ussd.labour"),
     (CONFIRM + "*3*5", "edit.children", None, "ussd.children"),
     (CONFIRM + "*3*6", "edit.when", None, "ussd.when"),
@@ -174,10 +174,10 @@ def test_changing_the_category_drops_the_labour_kind() -> None:
 
 
 def test_a_place_from_the_lists_replaces_one_found_by_name() -> None:
-    answers = go(CONFIRM + "*3*3*9*1*1*2").answers
+    answers = go(CONFIRM + "*3*3*1*1*1*1*2").answers
     assert (answers["ward"], answers["ward_label"], answers["place_label"]) == (
         "W02", "Daraja Mbili", None)
-    assert "Daraja Mbili, Arusha (CC)" in show(go(CONFIRM + "*3*3*9*1*1*2"), "sw").text
+    assert "Daraja Mbili, Arusha (CC)" in show(go(CONFIRM + "*3*3*1*1*1*1*2"), "sw").text
 
 
 def test_back_forgets_the_answer_it_leaves() -> None:
@@ -187,7 +187,7 @@ def test_back_forgets_the_answer_it_leaves() -> None:
 
 
 def test_unknown_ward_is_allowed() -> None:
-    answers = go("1*2*1*9*1*1*8*1").answers
+    answers = go("1*2*1*1*1*1*8*1").answers
     assert answers["ward"] is None and answers["council"] == "C1"
 
 
@@ -283,7 +283,7 @@ def test_every_screen_is_checked() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", ["1*2*2*ba", "1*2*2*ba*9", "1*2*2*9*1*1*ka"])
+@pytest.mark.parametrize("path", ["1*2*2*ba", "1*2*2*ba*9", "1*2*2*1*1*1*ka"])
 def test_search_results_fit_with_long_names(lang: str, path: str) -> None:
     provider = FakeProvider(long_names=True)
     shown = show(go(path, provider), lang, provider).text
