@@ -204,6 +204,14 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     box.dial(REPORTER, ussd("ussd.resume"))
     box.shot("resume", page.locator("#dialpad"))
     box.answer("1", ussd("ussd.place"))
+    # Typing nothing: the place question shows the regions' index; a long ward list too.
+    assert "3.Mwanza-Tanga" in box.screen.inner_text()
+    box.shot("place-index", page.locator("#dialpad"))
+    for answer, next_screen in [("3", "1.Mwanza"), ("1", "Nyamagana (Mwanza CC)"),
+                                ("6", "1.Buhongwa-Mabatini")]:
+        box.answer(answer, next_screen)
+    box.shot("ward-index", page.locator("#dialpad"))
+    box.answer("1", "3.Igogo")
 
     # Somebody without USSD texts the shortcode and is led through the same questions.
     page.fill("#add-phone input[name=phone]", TEXTER)

@@ -48,7 +48,8 @@ _sms_ids = count(1)
 
 
 def kariakoo_keys() -> list[str]:
-    """The region, council and ward choices that reach Kariakoo on the USSD lists."""
+    """From the place question, typing nothing: the regions' range and Dar es Salaam, the
+    council, Kariakoo's range and Kariakoo."""
     provider = DbProvider()
     return (keys_for(provider.items("regions", None), DSM, "report.region")
             + keys_for(provider.items("councils", DSM), DSM_CC, "report.council")
