@@ -46,7 +46,8 @@ from app.ussd.screens import (
 
 def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET,
              cap: int = LABEL_CAP) -> list[range]:
-    """Split a list into pages that fit ``budget``; the split never depends on language."""
+    """Split the matches of a typed name into pages that fit ``budget`` ("9" shows the next);
+    the split never depends on language. Lists use an index instead (``pick_layout``)."""
     return list(_paginate(tuple(labels), budget, cap))
 
 
