@@ -1,10 +1,10 @@
 """Latency of USSD hops (``POST /at/<token>/ussd``) and throughput of completed reports.
 
 Callers walk realistic report sessions hop by hop, as Africa's Talking sends them (every hop
-carries the whole input path): the main menu, the region and council lists, a ward deep in
-the longest ward list (paged with 9) or found by typing its first letters, a landmark, and
-the confirming hop that creates the case. Every session must end on "report.done" with a case
-number; anything else is counted as an error.
+carries the whole input path): the main menu ("danger now" or "report"), the region and
+council lists, a ward deep in the longest ward list (through its index of ranges) or found by
+typing its first letters, a landmark, and the confirming hop that creates the case. Every
+session must end on "report.done" with a case number; anything else is counted as an error.
 
 Runs: the Flask test client in this process; then ``linda serve`` (waitress) in a subprocess
 over HTTP, one caller at a time; then many callers at once over HTTP.
@@ -81,7 +81,7 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
             region, council = deep_region, deep_council
             ward = wards[council.id][-1]
             ward_keys = _keys_for(wards[council.id], ward.id, "report.ward")
-            head = ["1", "1", "1", "2"]  # urgent, 112 seen, forced labour
+            head = ["1", "1", "2"]  # danger now, 112 seen, forced labour
             details = ["2", "3", "2", "2", "Near the market", "1"]  # fishing, 2-5, this week
         else:
             region, council = rng.choice([rc for rc in councils if len(wards[rc[1].id]) > 3])
@@ -89,7 +89,7 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
             typed = ward.label[:4].lower()
             found = list(provider.search("wards", council.id, typed))
             ward_keys = [typed, str(1 + [w.id for w in found].index(ward.id))]
-            head = ["1", "2", "1"]  # not urgent, transported
+            head = ["2", "1"]  # report (not urgent), transported
             details = ["2", "4", "1", "Near the market", "2"]  # number unknown, today
         # the regions' index is on the place question
         place = (_keys_for(regions, region.id, "report.region")

@@ -48,7 +48,7 @@ from app.ussd.screens import (
 
 
 def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
-         draft: Sequence[str] | None = None) -> Position:
+         draft: Sequence[str] | None = None, start: str | None = None) -> Position:
     """Replay ``inputs`` from the first screen and return where they lead.
 
     Args:
@@ -57,8 +57,11 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
         provider: read-only lists and lookups.
         draft: the path of an unfinished report by this phone; when given, the first screen
             asks whether to continue it.
+        start: the screen to replay from instead of the main menu (a report by SMS starts
+            at the urgency question: its sender has already said they want to report).
     """
-    stack = [Frame(graph.resume if draft is not None else graph.root)]
+    first = start or graph.root
+    stack = [Frame(graph.resume if draft is not None else first)]
     queue = deque(inputs[:MAX_INPUTS])
     error: str | None = None
     lang: str | None = None

@@ -87,11 +87,17 @@ def _category_options(goto: str) -> tuple[Option, ...]:
 #: A place found by name sets region, council and ward; one picked from lists forgets it.
 FROM_LISTS = (("place", None), ("place_label", None))
 
+URGENT = (("urgent", True),)
+NOT_URGENT = (("urgent", False),)
+
 #: The essentials: urgency, what was seen, where. Then the summary: send now or add details.
+#: The main menu answers the urgency itself (an urgent report goes straight to the 112
+#: screen), so a caller meets ``report.urgent`` only after the awareness screens, in a report
+#: by SMS, or when changing that answer on the summary.
 REPORT: tuple[Screen, ...] = (
     Menu("report.urgent", "ussd.urgent", (
-        Option("1", "ussd.yes", "report.danger", sets=(("urgent", True),)),
-        Option("2", "ussd.no", "report.category", sets=(("urgent", False),)),
+        Option("1", "ussd.yes", "report.danger", sets=URGENT),
+        Option("2", "ussd.no", "report.category", sets=NOT_URGENT),
     )),
     Menu("report.danger", "ussd.danger", (Option("1", "ussd.continue", "report.category"),)),
     Menu("report.category", "ussd.category", _category_options("report.place")),
@@ -174,11 +180,13 @@ AWARENESS: tuple[Screen, ...] = (
 
 SCREENS: tuple[Screen, ...] = (
     Menu("main", "ussd.main", (
-        Option("1", "ussd.main.report", "report.urgent"),
-        Option("2", "ussd.main.status", "status.ask"),
-        Option("3", "ussd.main.help", "help"),
-        Option("4", "ussd.main.lang", "lang"),
-        Option("5", "ussd.main.aware", "aware.signs"),
+        # The urgency is the first choice: one screen fewer for every report.
+        Option("1", "ussd.main.urgent", "report.danger", sets=URGENT),
+        Option("2", "ussd.main.report", "report.category", sets=NOT_URGENT),
+        Option("3", "ussd.main.status", "status.ask"),
+        Option("4", "ussd.main.help", "help"),
+        Option("5", "ussd.main.lang", "lang"),
+        Option("6", "ussd.main.aware", "aware.signs"),
     )),
     Menu("resume", "ussd.resume", (
         Option("1", "ussd.resume.continue", "main", replay=True),

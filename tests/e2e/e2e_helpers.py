@@ -57,10 +57,10 @@ def kariakoo_keys() -> list[str]:
 
 
 def report_inputs(*, consent: bool, landmark: str | None = LANDMARK) -> list[str]:
-    """Urgent forced work in Kariakoo (from the lists); details: fishing, 2-5 children, this
-    week, the landmark, call me or not; then send."""
+    """"Danger now" on the main menu (then the 112 screen), forced work in Kariakoo (from the
+    lists); details: fishing, 2-5 children, this week, the landmark, call me or not; send."""
     where = [landmark] if landmark else ["1"]  # "1" skips the landmark
-    return ["1", "1", "1", "2", *kariakoo_keys(), "2", "3", "2", "2", *where,
+    return ["1", "1", "2", *kariakoo_keys(), "2", "3", "2", "2", *where,
             "1" if consent else "2", "1"]
 
 
@@ -133,7 +133,7 @@ class Product:
         return match.group(1)
 
     def check_status(self, phone: str, reference: str) -> str:
-        return self.dial(phone, ["2", reference])[-1]
+        return self.dial(phone, ["3", reference])[-1]
 
     # --- SMS --------------------------------------------------------------------------------
 

@@ -61,8 +61,17 @@ def _find_on_pages(inputs: list[str], target: str, provider: DbProvider,
 
 
 def start(urgent: bool, category: str) -> list[str]:
-    """Report, the urgency (and "continue" after the 112 screen), what was seen."""
-    return ["1", *(["1", "1"] if urgent else ["2"]), CATEGORY_KEYS[category]]
+    """The main menu's "danger now" (then "continue" after the 112 screen) or "report", then
+    what was seen."""
+    return [*(["1", "1"] if urgent else ["2"]), CATEGORY_KEYS[category]]
+
+
+def with_urgency(walked: Walked, urgent: bool, provider: DbProvider | None = None) -> Walked:
+    """The same report made with the other urgency: the same answers after the main menu,
+    walked again from the start."""
+    rest = walked.inputs[2:] if walked.inputs[:2] == ("1", "1") else walked.inputs[1:]
+    inputs = [*(["1", "1"] if urgent else ["2"]), *rest]
+    return Walked(tuple(inputs), _at(inputs, provider or DbProvider()))
 
 
 def by_name(ward_id: str, typed: Sequence[str], *, urgent: bool = True,

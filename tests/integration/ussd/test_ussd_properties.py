@@ -89,7 +89,7 @@ def test_every_list_page_of_the_real_gazetteer_fits(client: FlaskClient) -> None
             for key in numbered(len(lay.pages), ["8"] if pick.skip_label else []):
                 check([*prefix, key], screen)
 
-    start = ["1", "1", "1", "5"]  # report, urgent, 112 seen, "promised a job" (longest label)
+    start = ["1", "1", "5"]  # danger now, 112 seen, "promised a job" (longest label)
     regions = provider.items("regions", None)
     check(start, "report.place")  # the regions' index is on the place question
     every_page(start, regions, "report.region", index_shown=False)

@@ -1,10 +1,10 @@
-"""A report takes at most 8 screens, dial to case number, by name; at most 10 from the lists.
+"""A report takes at most 8 screens, dial to case number, by name; at most 10 from the lists;
+urgent or not (the main menu carries the urgency; an urgent report adds the 112 screen).
 
 Walked over the real gazetteer, in Swahili and English, the way a reporter would: typical
-reports (Igogo in Mwanza city, Kariakoo in Ilala, a Pemba and a Zanzibar ward), every ward
-whose name is used in several councils, every ward of the councils with the longest ward
-lists, and every one of the 4,296 wards paged to from the lists without typing a letter.
-The figures are in docs/ussd-screens.md.
+reports (Igogo in Mwanza city, Kariakoo in Ilala, a Pemba and a Zanzibar ward), and every one
+of the 4,296 wards, urgent and not, both typed by name and paged to from the lists without
+typing a letter. The figures are in docs/ussd-screens.md.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from app.gazetteer.models import Council, Region, Ward
 from app.gazetteer.names import fold
 from app.i18n import LANGUAGES
 from app.ussd.services import DbProvider
-from tests.integration.ussd.screen_count import by_lists, by_name, council_word, shown
+from tests.integration.ussd.screen_count import (
+    Walked,
+    by_lists,
+    by_name,
+    council_word,
+    shown,
+    with_urgency,
+)
 
 BY_NAME_MAX = 8
 BY_LISTS_MAX = 10
@@ -89,21 +96,49 @@ def test_every_ward_of_the_longest_councils_by_name_takes_at_most_8_screens(app:
             assert by_name(w.id, typed_for(w), provider=provider).screens <= BY_NAME_MAX
 
 
+def _counted(walked: Walked, urgent: bool, ward_id: str,
+             counts: Counter[tuple[bool, int]]) -> None:
+    """Check one finished walk and count its screens under its urgency."""
+    pos = walked.pos
+    assert pos.screen.id == "report.done", walked.inputs
+    assert pos.answers["ward"] == ward_id and pos.answers["urgent"] is urgent
+    counts[(urgent, walked.screens)] += 1
+
+
+def _worst(counts: Counter[tuple[bool, int]], urgent: bool) -> int:
+    return max(n for u, n in counts if u is urgent)
+
+
 def test_every_ward_of_the_country_is_paged_to_in_at_most_10_screens(app: Flask) -> None:
-    """Typing nothing: the regions' index on the place question, the region, the council, the
-    ward's range and the ward, then "send now". Not urgent: an urgent report has the 112
-    screen too (see docs/ussd-screens.md)."""
+    """Typing nothing: "danger now" (and the 112 screen) or "report", what was seen, the
+    regions' index on the place question, the region, the council, the ward's range and the
+    ward, then "send now"."""
     provider = DbProvider()
-    counts: Counter[int] = Counter()
+    counts: Counter[tuple[bool, int]] = Counter()
     for region in provider.items("regions", None):
         for council in provider.items("councils", region.id):
             for w in provider.items("wards", council.id):
                 walked = by_lists(region.id, council.id, w.id, provider=provider)
-                assert walked.pos.screen.id == "report.done", walked.inputs
-                assert walked.pos.answers["ward"] == w.id
-                counts[walked.screens] += 1
-    assert sum(counts.values()) == db.session.scalar(sa.select(sa.func.count(Ward.id))) > 4000
-    assert max(counts) <= BY_LISTS_MAX, counts
+                _counted(walked, False, w.id, counts)
+                _counted(with_urgency(walked, True, provider), True, w.id, counts)
+    wards = db.session.scalar(sa.select(sa.func.count(Ward.id)))
+    assert sum(counts.values()) == 2 * wards > 8000
+    assert _worst(counts, urgent=True) <= BY_LISTS_MAX, counts
+    assert _worst(counts, urgent=False) <= BY_LISTS_MAX, counts
+
+
+def test_every_ward_of_the_country_is_found_by_name_in_at_most_8_screens(app: Flask) -> None:
+    """Typing the ward's name, then the name and a word of the council when the first page of
+    matches does not show it; urgent and not."""
+    provider = DbProvider()
+    counts: Counter[tuple[bool, int]] = Counter()
+    for w in db.session.scalars(sa.select(Ward).order_by(Ward.id)):
+        walked = by_name(w.id, typed_for(w), urgent=True, provider=provider)
+        _counted(walked, True, w.id, counts)
+        _counted(with_urgency(walked, False, provider), False, w.id, counts)
+    assert sum(counts.values()) > 8000
+    assert _worst(counts, urgent=True) <= BY_NAME_MAX, counts
+    assert _worst(counts, urgent=False) <= BY_NAME_MAX, counts
 
 
 def test_a_ward_left_unknown_from_the_lists_takes_at_most_9_screens(app: Flask) -> None:
@@ -112,7 +147,9 @@ def test_a_ward_left_unknown_from_the_lists_takes_at_most_9_screens(app: Flask) 
         for council in provider.items("councils", region.id):
             walked = by_lists(region.id, council.id, None, provider=provider)
             assert walked.pos.answers["council"] == council.id
-            assert walked.pos.answers["ward"] is None and walked.screens <= 9
+            assert walked.pos.answers["ward"] is None and walked.screens <= 8
+            urgent = with_urgency(walked, True, provider)
+            assert urgent.pos.screen.id == "report.done" and urgent.screens <= 9
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -132,8 +169,9 @@ def test_the_worst_paged_report_of_each_council_fits_every_screen(app: Flask, la
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(("name", "council", "urgent", "expected"), [
-    ("Igogo", "Mwanza", False, 10), ("Igogo", "Mwanza", True, 11),
-    ("Kariakoo", "Dar es Salaam", False, 10), ("Ngwachani", "Mkoani", False, 10),
+    ("Igogo", "Mwanza", False, 9), ("Igogo", "Mwanza", True, 10),
+    ("Kariakoo", "Dar es Salaam", False, 9), ("Kariakoo", "Dar es Salaam", True, 10),
+    ("Ngwachani", "Mkoani", False, 9), ("Ngwachani", "Mkoani", True, 10),
 ])
 def test_typical_wards_found_by_paging(app: Flask, lang: str, name: str, council: str,
                                        urgent: bool, expected: int) -> None:
