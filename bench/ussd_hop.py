@@ -1,10 +1,10 @@
 """Latency of USSD hops (``POST /at/<token>/ussd``) and throughput of completed reports.
 
 Callers walk realistic report sessions hop by hop, as Africa's Talking sends them (every hop
-carries the whole input path): the main menu, the region and council lists, a ward deep in
-the longest ward list (paged with 9) or found by typing its first letters, a landmark, and
-the confirming hop that creates the case. Every session must end on "report.done" with a case
-number; anything else is counted as an error.
+carries the whole input path): the main menu ("danger now" or "report"), the region and
+council lists, a ward deep in the longest ward list (through its index of ranges) or found by
+typing its first letters, a landmark, and the confirming hop that creates the case. Every
+session must end on "report.done" with a case number; anything else is counted as an error.
 
 Runs: the Flask test client in this process; then ``linda serve`` (waitress) in a subprocess
 over HTTP, one caller at a time; then many callers at once over HTTP.
@@ -55,26 +55,20 @@ class Session:
     hops: list[Hop]
 
 
-def _keys_for(items: list, target: str, budget: int) -> list[str]:
-    from app.ussd.engine import paginate
+def _keys_for(items: list, target: str, screen: str) -> list[str]:
+    from app.ussd.engine import keys_to_item
+    from app.ussd.menu import graph as menu_graph
 
-    for n, page in enumerate(paginate([i.label for i in items], budget)):
-        for k, index in enumerate(page, 1):
-            if items[index].id == target:
-                return ["9"] * n + [str(k)]
-    raise LookupError(target)
+    return keys_to_item(menu_graph().screens[screen], items, target)  # type: ignore[arg-type]
 
 
 def plan_sessions(count: int, seed: int = 46) -> list[Session]:
     """``count`` report sessions: half page to the last ward of the longest ward list, half
     type four letters of a ward in a random council."""
-    from app.ussd.menu import COUNCIL_BUDGET, LIST_BUDGET
-    from app.ussd.menu import graph as menu_graph
     from app.ussd.services import DbProvider
 
     rng = random.Random(seed)
     provider = DbProvider()
-    ward_budget = menu_graph().screens["report.ward"].budget
     regions = list(provider.items("regions", None))
     by_region = {r.id: list(provider.items("councils", r.id)) for r in regions}
     councils = [(r, c) for r in regions for c in by_region[r.id]]
@@ -86,8 +80,8 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
         if n % 2 == 0:
             region, council = deep_region, deep_council
             ward = wards[council.id][-1]
-            ward_keys = _keys_for(wards[council.id], ward.id, ward_budget)
-            head = ["1", "1", "1", "2", "9"]  # urgent, 112 seen, forced labour, from the lists
+            ward_keys = _keys_for(wards[council.id], ward.id, "report.ward")
+            head = ["1", "1", "2"]  # danger now, 112 seen, forced labour
             details = ["2", "3", "2", "2", "Near the market", "1"]  # fishing, 2-5, this week
         else:
             region, council = rng.choice([rc for rc in councils if len(wards[rc[1].id]) > 3])
@@ -95,10 +89,11 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
             typed = ward.label[:4].lower()
             found = list(provider.search("wards", council.id, typed))
             ward_keys = [typed, str(1 + [w.id for w in found].index(ward.id))]
-            head = ["1", "2", "1", "9"]  # not urgent, transported, from the lists
+            head = ["2", "1"]  # report (not urgent), transported
             details = ["2", "4", "1", "Near the market", "2"]  # number unknown, today
-        place = (_keys_for(regions, region.id, LIST_BUDGET)
-                 + _keys_for(by_region[region.id], council.id, COUNCIL_BUDGET) + ward_keys)
+        # the regions' index is on the place question
+        place = (_keys_for(regions, region.id, "report.region")
+                 + _keys_for(by_region[region.id], council.id, "report.council") + ward_keys)
         inputs = [*head, *place, *details, "1"]
         hops = [Hop("", "main menu")]
         for i in range(1, len(inputs) + 1):
@@ -107,7 +102,8 @@ def plan_sessions(count: int, seed: int = 46) -> list[Session]:
                 kind = "confirm (creates the case)"
             elif i > len(head) + len(place) - len(ward_keys) and i <= len(head) + len(place):
                 kind = ("ward search by letters" if last.isalpha() or " " in last
-                        else "ward list page (9 = more)" if last == "9" else "ward chosen")
+                        else "ward index (a range)" if i < len(head) + len(place)
+                        else "ward chosen")
             elif i > len(head) and i <= len(head) + len(place):
                 kind = "region/council lists"
             else:

@@ -13,13 +13,14 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.gazetteer.matching import rank_typed
 from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
-from app.gazetteer.names import council_label_of, fold
+from app.gazetteer.names import council_label_of, fold, short_council_labels
 
 #: How stale a process's copy may be after a load, at most.
 RECHECK_SECONDS = 5.0
@@ -31,6 +32,7 @@ class Listed:
 
     id: str
     label: str
+    short: str | None = None  # a shorter label for a crowded list ("Handeni DC")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: menus cache labels per copy
@@ -82,12 +84,16 @@ def forget_cached_places() -> None:
 def _read(version: int) -> Places:
     regions = sorted(db.session.execute(sa.select(Region.id, Region.name)).all(),
                      key=lambda r: (fold(r.name), r.name, r.id))
-    councils: dict[str, list[Listed]] = {}
+    by_region: dict[str, list[Any]] = {}
     rows = db.session.execute(sa.select(Council.id, Council.region_id, Council.name,
                                         Council.council_type, Council.known_as)).all()
     for c in sorted(rows, key=lambda c: (fold(c.known_as or c.name), c.council_type, c.id)):
-        label = council_label_of(c.name, c.council_type, c.known_as)
-        councils.setdefault(c.region_id, []).append(Listed(c.id, label))
+        by_region.setdefault(c.region_id, []).append(c)
+    councils: dict[str, list[Listed]] = {}
+    for region_id, listed in by_region.items():
+        shorts = short_council_labels([(c.name, c.council_type, c.known_as) for c in listed])
+        councils[region_id] = [Listed(c.id, council_label_of(c.name, c.council_type, c.known_as),
+                                      short) for c, short in zip(listed, shorts, strict=True)]
     wards: dict[str, list[Listed]] = {}
     rows = db.session.execute(sa.select(Ward.id, Ward.council_id, Ward.name)).all()
     for w in sorted(rows, key=lambda w: (fold(w.name), w.name, w.id)):

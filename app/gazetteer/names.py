@@ -100,3 +100,21 @@ def council_label_of(name: str, council_type: str, known_as: str | None = None) 
     if known_as and compact(known_as) != compact(name):
         return f"{known_as} ({name} {abbr})"
     return f"{name} ({abbr})"
+
+
+def short_council_labels(councils: list[tuple[str, str, str | None]]) -> list[str]:
+    """Shorter labels for the councils of one region, for a list that must fit one screen:
+    the name alone ("Bumbuli"), with its type only where two councils share the name
+    ("Handeni DC", "Handeni TC"). A council known by another name keeps its whole label
+    ("Nyamagana (Mwanza CC)"): a reporter looking for Mwanza city must still find it.
+    ``councils`` are (name, type, known as)."""
+    names = [compact(name) for name, _type, _known in councils]
+    out = []
+    for (name, council_type, known_as), key in zip(councils, names, strict=True):
+        if known_as and compact(known_as) != key:
+            out.append(council_label_of(name, council_type, known_as))
+        elif names.count(key) > 1:
+            out.append(f"{name} {abbreviation(council_type)}")
+        else:
+            out.append(name)
+    return out

@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 MESSAGES = Messages(Path(__file__).parent / "translations")
 PURPOSE = "sms_report"
 DETAILS_MAX = 500
-#: The report starts at its first question: "1" is "report a child" on the main menu.
-START = ["1"]
+#: The report starts at the urgency question: the sender has already said they want to report,
+#: so the main menu (where a caller chooses "danger now" or "report") is not sent.
+START = "report.urgent"
 
 
 def text(lang: str, key: str, **params: Any) -> str:
@@ -66,18 +67,18 @@ def handle_report_sms(msg: InboundSms) -> str:
         return "report_stopped"
     if conv is None:
         conv = SmsReport(phone_hash=phash, language=lang, started_at=now, updated_at=now)
-        conv.path = START
+        conv.path = []
         if is_free_text(body):
             conv.details = to_gsm7(" ".join(body.split()))[:DETAILS_MAX]
         db.session.add(conv)
-        pos = walk(menu.graph(), START, DbProvider())
+        pos = walk(menu.graph(), [], DbProvider(), start=START)
         screen = _screen(pos, lang)
         _reply(msg, f"{text(lang, 'sms.intro')}\n{screen}", sent_today, cap, lang)
         return "report_started"
     provider = DbProvider()
-    before = walk(menu.graph(), conv.path, provider)
+    before = walk(menu.graph(), conv.path, provider, start=START)
     answer = to_input(before.screen, body, menu.MESSAGES.get)
-    pos = walk(menu.graph(), [*conv.path, answer], provider)
+    pos = walk(menu.graph(), [*conv.path, answer], provider, start=START)
     lang = pos.lang or lang
     conv.language, conv.updated_at = lang, now
     if isinstance(pos.screen, End):

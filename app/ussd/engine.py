@@ -10,38 +10,33 @@ lists a screen shows come from a read-only ``Provider`` passed in.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
-from types import MappingProxyType
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from app.gsm import USSD_SCREEN_LIMIT
+from app.ussd.choosing import (
+    index_of,
+    keys_to_item,
+    list_lines,
+    option_for,
+    paginate,
+    pick_layout,
+    pick_step,
+    search_step,
+    with_answers,
+)
 from app.ussd.screens import (
     BACK,
     ERR_CHOICE,
-    ERR_NO_MATCH,
-    ERR_NO_PLACE,
     HOME,
-    ITEM_BUDGET,
-    LABEL_CAP,
     MAX_INPUTS,
-    MORE_KEY,
-    NAV_BACK,
     NAV_LINE,
-    NAV_MORE,
-    PAGE_MAX_ITEMS,
-    SEARCH_KEEP,
-    SEARCH_MIN_DIGITS,
-    SKIP_KEY,
     Ask,
     Confirm,
     End,
     Frame,
     InvalidInputError,
-    Item,
     Menu,
     MenuGraph,
-    Option,
     Pick,
     Position,
     Provider,
@@ -52,39 +47,8 @@ from app.ussd.screens import (
 )
 
 
-def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET,
-             cap: int = LABEL_CAP) -> list[range]:
-    """Split a list into pages that fit ``budget``; the split never depends on language."""
-    return list(_paginate(tuple(labels), budget, cap))
-
-
-@lru_cache(maxsize=4096)
-def _paginate(labels: tuple[str, ...], budget: int, cap: int) -> tuple[range, ...]:
-    # Every hop replays its path, paging the same few lists again: done once per list.
-    pages: list[range] = []
-    start, used = 0, 0
-    for i, label in enumerate(labels):
-        cost = len(_cap(label, cap)) + 3
-        if i > start and (used + cost > budget or i - start >= PAGE_MAX_ITEMS):
-            pages.append(range(start, i))
-            start, used = i, 0
-        used += cost
-    pages.append(range(start, len(labels)))
-    return tuple(pages)
-
-
-def _cap(label: str, cap: int = LABEL_CAP) -> str:
-    return label if len(label) <= cap else label[: cap - 1].rstrip() + "."
-
-
-def _with(answers: Mapping[str, Any], updates: Iterable[tuple[str, Any]]) -> Mapping[str, Any]:
-    merged = dict(answers)
-    merged.update(updates)
-    return MappingProxyType(merged)
-
-
 def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
-         draft: Sequence[str] | None = None) -> Position:
+         draft: Sequence[str] | None = None, start: str | None = None) -> Position:
     """Replay ``inputs`` from the first screen and return where they lead.
 
     Args:
@@ -93,8 +57,11 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
         provider: read-only lists and lookups.
         draft: the path of an unfinished report by this phone; when given, the first screen
             asks whether to continue it.
+        start: the screen to replay from instead of the main menu (a report by SMS starts
+            at the urgency question: its sender has already said they want to report).
     """
-    stack = [Frame(graph.resume if draft is not None else graph.root)]
+    first = start or graph.root
+    stack = [Frame(graph.resume if draft is not None else first)]
     queue = deque(inputs[:MAX_INPUTS])
     error: str | None = None
     lang: str | None = None
@@ -108,7 +75,7 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
         if isinstance(screen, End):
             break  # AT closed the session; anything after END is noise
         if frame.screen == graph.resume and len(stack) == 1 and raw not in (BACK, HOME):
-            option = _option(screen, raw)
+            option = option_for(screen, raw)
             if option is None:
                 error = ERR_CHOICE
                 continue
@@ -125,7 +92,7 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
                 stack.pop()
         else:
             try:
-                nxt, switch = _step(screen, frame, raw, provider)
+                nxt, switch = _step(graph, screen, frame, raw, provider)
             except InvalidInputError as exc:
                 error = exc.key
             else:
@@ -136,102 +103,22 @@ def walk(graph: MenuGraph, inputs: Sequence[str], provider: Provider,
                     tuple(path), resumed)
 
 
-def _option(screen: Screen, raw: str) -> Option | None:
-    options = screen.options if isinstance(screen, Menu | Confirm | Search) else ()
-    return next((o for o in options if o.key == raw), None)
-
-
-def _step(screen: Screen, frame: Frame, raw: str,
+def _step(graph: MenuGraph, screen: Screen, frame: Frame, raw: str,
           provider: Provider) -> tuple[Frame, str | None]:
     if isinstance(screen, Menu | Confirm):
-        option = _option(screen, raw)
+        option = option_for(screen, raw)
         if option is None:
             raise InvalidInputError(ERR_CHOICE)
-        answers = _with(frame.answers, option.sets)
+        answers = with_answers(frame.answers, option.sets)
         return Frame(option.target(answers), answers), option.lang
     if isinstance(screen, Ask):
         value = None if raw == screen.skip_key else screen.clean(raw)
-        return Frame(screen.goto, _with(frame.answers, [(screen.field, value)])), None
+        return Frame(screen.goto, with_answers(frame.answers, [(screen.field, value)])), None
     if isinstance(screen, Pick):
-        return _pick(screen, frame, raw, provider), None
+        return pick_step(screen, frame, raw, provider), None
     if isinstance(screen, Search):
-        return _search(screen, frame, raw, provider), None
+        return search_step(graph, screen, frame, raw, provider), None
     raise InvalidInputError(ERR_CHOICE)  # pragma: no cover - End is handled by walk
-
-
-def _chosen(screen: Pick | Search, frame: Frame, item: Item) -> Frame:
-    """Leave a list with ``item`` picked: its id, label and the answers it carries."""
-    updates = [(screen.field, item.id), (f"{screen.field}_label", item.label), *item.sets]
-    if isinstance(screen, Pick):
-        updates += screen.sets
-    return Frame(screen.goto, _with(frame.answers, updates))
-
-
-def _in_results(screen: Pick | Search, frame: Frame, raw: str, cap: int) -> Frame:
-    """A key pressed on a page of search results: more, or a number on this page."""
-    assert frame.results is not None  # noqa: S101 - only called on a results frame
-    pages = paginate([i.label for i in frame.results], screen.budget, cap)
-    page = pages[min(frame.page, len(pages) - 1)]
-    if raw == MORE_KEY and page.stop < len(frame.results):
-        return Frame(screen.id, frame.answers, page=frame.page + 1, results=frame.results)
-    if raw.isdigit() and 1 <= int(raw) <= len(page):
-        return _chosen(screen, frame, frame.results[page[int(raw) - 1]])
-    raise InvalidInputError(ERR_CHOICE)
-
-
-def _pick(screen: Pick, frame: Frame, raw: str, provider: Provider) -> Frame:
-    parent = None if screen.parent is None else frame.answers.get(screen.parent)
-    if screen.search_prompt and _is_search(raw):
-        found = list(provider.search(screen.source, parent, raw))[:SEARCH_KEEP]
-        if not found:
-            raise InvalidInputError(ERR_NO_MATCH)
-        exact = [i for i in found if _plain(i.label.split(" (")[0]) == _plain(raw)]
-        if screen.auto_pick and (len(found) == 1 or len(exact) == 1):
-            return _chosen(screen, frame, found[0] if len(found) == 1 else exact[0])
-        return Frame(screen.id, frame.answers, results=tuple(found))
-    if frame.results is not None:
-        return _in_results(screen, frame, raw, LABEL_CAP)
-    items = provider.items(screen.source, parent)
-    pages = paginate([i.label for i in items], screen.budget)
-    page = pages[min(frame.page, len(pages) - 1)]
-    shown = [items[i] for i in page]
-    if raw == MORE_KEY and page.stop < len(items):
-        return Frame(screen.id, frame.answers, page=frame.page + 1)
-    if raw == SKIP_KEY and screen.skip_label:
-        return Frame(screen.goto, _with(frame.answers, [(screen.field, None),
-                                                        (f"{screen.field}_label", None),
-                                                        *screen.sets]))
-    if raw.isdigit() and 1 <= int(raw) <= len(shown):
-        return _chosen(screen, frame, shown[int(raw) - 1])
-    raise InvalidInputError(ERR_CHOICE)
-
-
-def _search(screen: Search, frame: Frame, raw: str, provider: Provider) -> Frame:
-    """The place asked by name: a way out by number, a search, or a pick from the results."""
-    if frame.results is None:
-        option = _option(screen, raw)
-        if option is not None:
-            answers = _with(frame.answers, option.sets)
-            return Frame(option.target(answers), answers)
-    elif not _is_search(raw):
-        return _in_results(screen, frame, raw, screen.cap)
-    if not _is_search(raw):
-        raise InvalidInputError(ERR_CHOICE)
-    found = list(provider.search(screen.source, None, raw))[:SEARCH_KEEP]
-    if not found:
-        raise InvalidInputError(ERR_NO_PLACE)
-    if len(found) == 1 and len(raw.split()) >= screen.auto_pick_words:
-        return _chosen(screen, frame, found[0])
-    return Frame(screen.id, frame.answers, results=tuple(found))
-
-
-def _plain(text: str) -> str:
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
-
-
-def _is_search(raw: str) -> bool:
-    """Letters, or three or more digits (a phone left in numeric mode spells with its keys)."""
-    return any(ch.isalpha() for ch in raw) or (raw.isdigit() and len(raw) >= SEARCH_MIN_DIGITS)
 
 
 def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: Provider,
@@ -257,8 +144,13 @@ def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: P
     elif isinstance(screen, Search) and pos.frame.results is None:
         lines.append(text(lang, screen.prompt))
         lines += [f"{o.key}.{text(lang, o.label)}" for o in screen.options]
+        if screen.index is not None:
+            _pick_screen, keys, ranges = index_of(graph, screen, pos.frame, provider)
+            lines += [f"{k}.{r}" for k, r in zip(keys, ranges, strict=True)]
     else:
-        lines += _list_lines(screen, pos.frame, text, lang, provider)  # type: ignore[arg-type]
+        listed = list_lines(screen, pos.frame, text, lang, provider)  # type: ignore[arg-type]
+        # On a list the error takes the heading's place: the names need the room.
+        lines += listed[1:] if pos.error else listed
         navigable = False  # the list's own line already says how to go back
     body = "CON " + "\n".join(lines)
     nav = "\n" + text(lang, NAV_LINE)
@@ -267,29 +159,4 @@ def render(graph: MenuGraph, pos: Position, text: TextFn, lang: str, provider: P
     return Rendered(body, False, screen.id)
 
 
-def _list_lines(screen: Pick | Search, frame: Frame, text: TextFn, lang: str,
-                provider: Provider) -> list[str]:
-    if frame.results is not None:
-        cap = screen.cap if isinstance(screen, Search) else LABEL_CAP
-        head = screen.found_prompt if isinstance(screen, Search) else screen.search_prompt
-        assert head is not None  # noqa: S101 - results exist only with search
-        pages = paginate([i.label for i in frame.results], screen.budget, cap)
-        page = pages[min(frame.page, len(pages) - 1)]
-        lines = [text(lang, head)]
-        lines += [f"{n}.{_cap(frame.results[i].label, cap)}" for n, i in enumerate(page, 1)]
-        nav = [f"{MORE_KEY}.{text(lang, NAV_MORE)}"] if page.stop < len(frame.results) else []
-        return [*lines, " ".join([*nav, f"{BACK}.{text(lang, NAV_BACK)}"])]
-    assert isinstance(screen, Pick)  # noqa: S101 - a Search without results is a prompt
-    parent = None if screen.parent is None else frame.answers.get(screen.parent)
-    items = provider.items(screen.source, parent)
-    pages = paginate([i.label for i in items], screen.budget)
-    page = pages[min(frame.page, len(pages) - 1)]
-    lines = [text(lang, screen.prompt)]
-    lines += [f"{n}.{_cap(items[i].label)}" for n, i in enumerate(page, 1)]
-    nav = []
-    if screen.skip_label:
-        nav.append(f"{SKIP_KEY}.{text(lang, screen.skip_label)}")
-    if page.stop < len(items):
-        nav.append(f"{MORE_KEY}.{text(lang, NAV_MORE)}")
-    nav.append(f"{BACK}.{text(lang, NAV_BACK)}")
-    return [*lines, " ".join(nav)]
+__all__ = ["keys_to_item", "paginate", "pick_layout", "render", "walk"]

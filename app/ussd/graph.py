@@ -74,6 +74,8 @@ def _targets(screen: Screen) -> list[str]:
     targets = [t for o in options for t in (o.goto, *(w[2] for w in o.when))]
     if isinstance(screen, Ask | Pick | Search):
         targets.append(screen.goto)
+    if isinstance(screen, Search) and screen.index is not None:
+        targets.append(screen.index)
     return targets
 
 
@@ -93,6 +95,10 @@ def _check_links(screen: Screen, table: Mapping[str, Screen], actions: set[str])
     for target in _targets(screen):
         if target not in table:
             raise GraphError(f"screen {screen.id!r} leads to {target!r}, which does not exist")
+    if (isinstance(screen, Search) and screen.index is not None
+            and not isinstance(table[screen.index], Pick)):
+        raise GraphError(f"screen {screen.id!r} shows the index of {screen.index!r}, "
+                         "which is not a list")
 
 
 def _reachable(table: Mapping[str, Screen], starts: Iterable[str]) -> set[str]:
@@ -136,19 +142,23 @@ def worst_case_screens(screen: Screen, text: TextFn, lang: str) -> list[str]:
         return [f"CON {error}{head}\n{opts}" for head in heads]
     if isinstance(screen, Ask):
         return [f"CON {error}{text(lang, screen.prompt)}"]
-    items = "x" * screen.budget  # what paginate may fill, newlines included
+    items = "x" * screen.budget  # what a page or an index may fill, newlines included
     more_back = f"{MORE_KEY}.{text(lang, NAV_MORE)} {BACK}.{text(lang, NAV_BACK)}"
     if isinstance(screen, Search):
         opts = "".join(f"\n{o.key}.{text(lang, o.label)}" for o in screen.options)
-        return [f"CON {error}{text(lang, screen.prompt)}{opts}",
-                f"CON {error}{text(lang, screen.found_prompt)}\n{items}{more_back}"]
-    nav_items = [f"{MORE_KEY}.{text(lang, NAV_MORE)}", f"{BACK}.{text(lang, NAV_BACK)}"]
+        index = "\n" + "x" * screen.index_budget if screen.index else ""
+        found = max(text(lang, screen.found_prompt) + "\n", error, key=len)
+        return [f"CON {error}{text(lang, screen.prompt)}{opts}{index}",
+                f"CON {found}{items}{more_back}"]
+    # On a list the error line takes the heading's place (see ``engine.render``).
+    nav_items = [f"{BACK}.{text(lang, NAV_BACK)}"]
     if screen.skip_label:
         nav_items.insert(0, f"{SKIP_KEY}.{text(lang, screen.skip_label)}")
-    nav = " ".join(nav_items)
-    forms = [f"CON {error}{text(lang, screen.prompt)}\n{items}{nav}"]
+    head = max(text(lang, screen.prompt) + "\n", error, key=len)
+    forms = [f"CON {head}{items}{' '.join(nav_items)}"]
     if screen.search_prompt:
-        forms.append(f"CON {error}{text(lang, screen.search_prompt)}\n{items}{more_back}")
+        found = max(text(lang, screen.search_prompt) + "\n", error, key=len)
+        forms.append(f"CON {found}{items}{more_back}")
     return forms
 
 

@@ -2,24 +2,38 @@
 
 Texts are message keys (``translations/{sw,en}``); ``graph()`` builds and validates the menu
 once, so a dangling link or a screen longer than 160 characters fails at start-up and in tests,
-never in front of a caller.
+never in front of a caller. What answers become (cleaning, the summary) is in ``answers``.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.cases.reference import LENGTH, is_valid_reference
-from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWhen
-from app.gsm import to_gsm7
+from app.cases.vocabulary import CaseCategory
 from app.i18n import LANGUAGES, Messages
+from app.ussd.answers import (
+    CASE_SMS,
+    CATEGORY_LABELS,
+    CHILDREN_LABELS,
+    CHILDREN_SUMMARY,
+    LABOUR_LABELS,
+    LANDMARK_MAX,
+    STATUS_LIMITED,
+    STATUS_MESSAGES,
+    STATUS_NOT_FOUND,
+    UNAVAILABLE,
+    WHEN_LABELS,
+    check_status,
+    clean_landmark,
+    clean_reference,
+    place_text,
+    summary,
+    summary_samples,
+)
 from app.ussd.graph import build_graph, error_keys
 from app.ussd.screens import (
     ERR_CHOICE,
@@ -30,185 +44,27 @@ from app.ussd.screens import (
     Ask,
     Confirm,
     End,
-    InvalidInputError,
     Menu,
     MenuGraph,
     Option,
     Pick,
-    Position,
-    Provider,
     Screen,
     Search,
-    TextFn,
 )
 
 MESSAGES = Messages(Path(__file__).parent / "translations")
-LANDMARK_MAX = 60
-#: Place names in the summary are cut shorter than in lists, so the summary always fits.
-SUMMARY_NAME_CAP = 18
-SUMMARY_PLACE_CAP = 40
-#: Room for the summary's lines: 160 less "CON ", the longest error line and the four options.
-SUMMARY_BUDGET = 97
-#: Room for numbered lines on the region and council lists, whose prompts are short.
-LIST_BUDGET = 100
+#: Room for numbered lines on each list: what 160 characters leave after "CON ", the longer
+#: of the heading and the error line, and the back line, in the longer language. Councils need
+#: it all: Tanga's eleven fit one screen only so ("app/ussd/lists.py").
+LIST_BUDGET = 124
+COUNCIL_BUDGET = 120
+WARD_BUDGET = 116
+#: Room under the place question for the index of regions ("1.Arusha-Kigoma").
+REGION_INDEX_BUDGET = 55
 #: Places found by name say where they are ("Igogo (Nyamagana, Mwanza)"), so lines are longer.
 PLACE_LABEL_CAP = 36
 PLACE_BUDGET = 110
-COUNCIL_BUDGET = 94
-
-CATEGORY_LABELS: Mapping[CaseCategory, str] = {
-    CaseCategory.TRANSPORTED: "ussd.cat.transported",
-    CaseCategory.FORCED_LABOUR: "ussd.cat.forced_labour",
-    CaseCategory.SEXUAL_EXPLOITATION: "ussd.cat.sexual",
-    CaseCategory.BEGGING: "ussd.cat.begging",
-    CaseCategory.FALSE_PROMISE: "ussd.cat.false_promise",
-    CaseCategory.OTHER: "ussd.cat.other",
-}
-LABOUR_LABELS: Mapping[LabourKind, str] = {
-    LabourKind.DOMESTIC: "ussd.labour.domestic",
-    LabourKind.MINING: "ussd.labour.mining",
-    LabourKind.FISHING: "ussd.labour.fishing",
-    LabourKind.FARMING: "ussd.labour.farming",
-    LabourKind.OTHER: "ussd.labour.other",
-}
-CHILDREN_LABELS: Mapping[ChildrenCount, str] = {
-    ChildrenCount.ONE: "ussd.children.one",
-    ChildrenCount.FEW: "ussd.children.few",
-    ChildrenCount.MANY: "ussd.children.many",
-    ChildrenCount.UNKNOWN: "ussd.children.unknown",
-}
-CHILDREN_SUMMARY: Mapping[ChildrenCount, str] = {
-    ChildrenCount.ONE: "ussd.sum.children.one",
-    ChildrenCount.FEW: "ussd.sum.children.few",
-    ChildrenCount.MANY: "ussd.sum.children.many",
-}
-WHEN_LABELS: Mapping[SeenWhen, str] = {
-    SeenWhen.NOW: "ussd.when.now",
-    SeenWhen.THIS_WEEK: "ussd.when.week",
-    SeenWhen.EARLIER: "ussd.when.earlier",
-}
-#: Public case status (``app.cases.status.PUBLIC_STATUS`` values) -> the message a caller reads.
-STATUS_MESSAGES: Mapping[str, str] = {
-    "received": "ussd.status.received",
-    "referred": "ussd.status.referred",
-    "accepted": "ussd.status.accepted",
-    "closed": "ussd.status.closed",
-}
-STATUS_NOT_FOUND = "ussd.status.not_found"
-STATUS_LIMITED = "ussd.status.limited"  # too many checks from one phone this hour
-#: Shown by the webhook when a request cannot be served at all (bad number, unknown code).
-UNAVAILABLE = "ussd.unavailable"
-#: The SMS with the case number, sent only to a reporter who agreed to be called.
-CASE_SMS = "ussd.sms.case"
 ACTION_NAMES = frozenset({"create_case", "check_status"})
-_KEYPAD_MARKS = re.compile(r"[*#]")
-
-
-def clean_landmark(raw: str) -> str:
-    """Free text for a landmark: no ``*``/``#`` or control characters, GSM-7, at most 60.
-
-    Raises:
-        InvalidInputError: nothing readable is left.
-    """
-    text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in raw)
-    text = " ".join(to_gsm7(_KEYPAD_MARKS.sub(" ", text)).split())
-    text = text[:LANDMARK_MAX].strip()
-    if not any(ch.isalnum() for ch in text):
-        raise InvalidInputError("ussd.err.landmark")
-    return text
-
-
-def clean_reference(raw: str) -> str:
-    """A case number: seven digits whose check digit agrees.
-
-    Raises:
-        InvalidInputError: not seven digits, or a digit mistyped.
-    """
-    digits = "".join(raw.split())
-    if len(digits) != LENGTH or not (digits.isascii() and digits.isdigit()):
-        raise InvalidInputError("ussd.err.ref_format")
-    if not is_valid_reference(digits):
-        raise InvalidInputError("ussd.err.ref_check")
-    return digits
-
-
-def _cut(text: str, cap: int) -> str:
-    return text if len(text) <= cap else text[: cap - 1].rstrip() + "."
-
-
-def _short(name: str | None) -> str:
-    """A place name that fits the confirm screen.
-
-    A council label "Ilala (Dar es Salaam CC)" that does not fit loses its bracket, which only
-    tells councils apart in the pick list, rather than being cut to "Ilala (Dar es Sal.".
-    """
-    name = name or ""
-    if len(name) > SUMMARY_NAME_CAP and " (" in name:
-        name = name.split(" (", 1)[0]
-    return _cut(name, SUMMARY_NAME_CAP)
-
-
-def place_text(answers: Mapping[str, Any]) -> str:
-    """Where, as the reporter chose it: the label of a place found by name, else ward and
-    council from the lists."""
-    if answers.get("place_label"):
-        return _cut(str(answers["place_label"]), SUMMARY_PLACE_CAP)
-    place = _short(answers.get("council_label"))
-    if answers.get("ward_label"):
-        place = f"{_short(answers['ward_label'])}, {place}"
-    return place
-
-
-def summary(answers: Mapping[str, Any], text: TextFn, lang: str) -> dict[str, str]:
-    """Parameters of the summary screen: urgency and what, where, and the details given.
-
-    Only details the reporter gave are shown, in words ("2-5 children", "call me"). When the
-    three lines do not fit ``SUMMARY_BUDGET`` the longest is cut first, so each stays readable.
-    """
-    category = answers.get("category", CaseCategory.OTHER)
-    what = text(lang, CATEGORY_LABELS[category])
-    labour = answers.get("labour_kind")
-    if category is CaseCategory.FORCED_LABOUR and labour is not None:
-        what = text(lang, "ussd.sum.labour", kind=text(lang, LABOUR_LABELS[labour]).lower())
-    details = []
-    if answers.get("children") not in (None, ChildrenCount.UNKNOWN):
-        details.append(text(lang, CHILDREN_SUMMARY[answers["children"]]))
-    if answers.get("seen_when") is not None:
-        details.append(text(lang, WHEN_LABELS[answers["seen_when"]]).lower())
-    if answers.get("callback_consent"):
-        details.append(text(lang, "ussd.confirm.call"))
-    if answers.get("landmark"):
-        details.append(str(answers["landmark"]))
-    urgent = text(lang, "ussd.confirm.urgent") if answers.get("urgent") else ""
-    lines = [what, place_text(answers), ", ".join(details)]
-    room = SUMMARY_BUDGET - len(urgent) - sum(1 for line in lines[1:] if line)
-    while sum(len(line) for line in lines) > room:
-        longest = max(range(3), key=lambda i: len(lines[i]))
-        lines[longest] = _cut(lines[longest], len(lines[longest]) - 1)
-    return {"urgent": urgent, "what": lines[0], "place": lines[1],
-            "details": "\n" + lines[2] if lines[2] else ""}
-
-
-def _summary_samples() -> list[dict[str, Any]]:
-    long_name = "W" * 60
-    samples = []
-    for cat, labour, children, when, call in itertools.product(
-        CaseCategory, [None, *LabourKind], ChildrenCount, SeenWhen, [True, False]
-    ):
-        samples.append({
-            "urgent": True, "category": cat, "labour_kind": labour, "children": children,
-            "seen_when": when, "callback_consent": call, "landmark": long_name,
-            "ward_label": long_name, "council_label": long_name, "place_label": long_name,
-        })
-    return samples
-
-
-def check_status(pos: Position, provider: Provider) -> tuple[str, dict[str, str]]:
-    """Finishing action of the status check: a read-only lookup by case number."""
-    ref = str(pos.answers.get("reference", ""))
-    status = provider.case_status(ref)
-    key = STATUS_NOT_FOUND if status is None else STATUS_MESSAGES.get(status, STATUS_NOT_FOUND)
-    return key, {"ref": ref}
 
 
 def _choices(prompt_field: str, labels: Mapping[Any, str], goto: str,
@@ -231,23 +87,30 @@ def _category_options(goto: str) -> tuple[Option, ...]:
 #: A place found by name sets region, council and ward; one picked from lists forgets it.
 FROM_LISTS = (("place", None), ("place_label", None))
 
+URGENT = (("urgent", True),)
+NOT_URGENT = (("urgent", False),)
+
 #: The essentials: urgency, what was seen, where. Then the summary: send now or add details.
+#: The main menu answers the urgency itself (an urgent report goes straight to the 112
+#: screen), so a caller meets ``report.urgent`` only after the awareness screens, in a report
+#: by SMS, or when changing that answer on the summary.
 REPORT: tuple[Screen, ...] = (
     Menu("report.urgent", "ussd.urgent", (
-        Option("1", "ussd.yes", "report.danger", sets=(("urgent", True),)),
-        Option("2", "ussd.no", "report.category", sets=(("urgent", False),)),
+        Option("1", "ussd.yes", "report.danger", sets=URGENT),
+        Option("2", "ussd.no", "report.category", sets=NOT_URGENT),
     )),
     Menu("report.danger", "ussd.danger", (Option("1", "ussd.continue", "report.category"),)),
     Menu("report.category", "ussd.category", _category_options("report.place")),
+    # Typed letters find a place anywhere; a number opens a range of the regions' index.
     Search("report.place", "ussd.place", "place", "places", "report.confirm",
-           "ussd.place.found", (Option("9", "ussd.place.lists", "report.region"),),
-           budget=PLACE_BUDGET, cap=PLACE_LABEL_CAP),
+           "ussd.place.found", budget=PLACE_BUDGET, cap=PLACE_LABEL_CAP, index="report.region",
+           index_budget=REGION_INDEX_BUDGET),
     Pick("report.region", "ussd.region", "region", "regions", "report.council",
          search_prompt="ussd.found", budget=LIST_BUDGET, auto_pick=True, sets=FROM_LISTS),
     Pick("report.council", "ussd.council", "council", "councils", "report.ward",
          parent="region", search_prompt="ussd.found", budget=COUNCIL_BUDGET, auto_pick=True),
     Pick("report.ward", "ussd.ward", "ward", "wards", "report.confirm", parent="council",
-         search_prompt="ussd.ward.found", skip_label="ussd.ward.skip"),
+         search_prompt="ussd.ward.found", skip_label="ussd.ward.skip", budget=WARD_BUDGET),
     # The details, asked only when the reporter chooses to add them.
     Menu("report.labour", "ussd.labour",
          _choices("labour_kind", LABOUR_LABELS, "report.children")),
@@ -301,8 +164,9 @@ def _edit_copies() -> tuple[Screen, ...]:
                 copies.append(replace(screen, id=new_id, options=options))
             elif isinstance(screen, Search):
                 options = tuple(replace(o, goto=relink(o.goto)) for o in screen.options)
+                index = None if screen.index is None else relink(screen.index)
                 copies.append(replace(screen, id=new_id, goto=relink(screen.goto),
-                                      options=options))
+                                      options=options, index=index))
             elif isinstance(screen, Ask | Pick):
                 copies.append(replace(screen, id=new_id, goto=relink(screen.goto)))
     return tuple(copies)
@@ -316,11 +180,13 @@ AWARENESS: tuple[Screen, ...] = (
 
 SCREENS: tuple[Screen, ...] = (
     Menu("main", "ussd.main", (
-        Option("1", "ussd.main.report", "report.urgent"),
-        Option("2", "ussd.main.status", "status.ask"),
-        Option("3", "ussd.main.help", "help"),
-        Option("4", "ussd.main.lang", "lang"),
-        Option("5", "ussd.main.aware", "aware.signs"),
+        # The urgency is the first choice: one screen fewer for every report.
+        Option("1", "ussd.main.urgent", "report.danger", sets=URGENT),
+        Option("2", "ussd.main.report", "report.category", sets=NOT_URGENT),
+        Option("3", "ussd.main.status", "status.ask"),
+        Option("4", "ussd.main.help", "help"),
+        Option("5", "ussd.main.lang", "lang"),
+        Option("6", "ussd.main.aware", "aware.signs"),
     )),
     Menu("resume", "ussd.resume", (
         Option("1", "ussd.resume.continue", "main", replay=True),
@@ -338,7 +204,7 @@ SCREENS: tuple[Screen, ...] = (
                when=(("category", CaseCategory.FORCED_LABOUR, "report.labour"),)),
         Option("3", "ussd.confirm.change", "report.change"),
         Option("4", "ussd.confirm.cancel", "report.cancelled"),
-    ), summary=summary, samples=_summary_samples()),
+    ), summary=summary, samples=summary_samples()),
     Menu("report.change", "ussd.change", tuple(
         Option(str(n), label, edit_id(chain[0])) for n, (label, chain, _) in enumerate(CHANGES, 1)
     )),
@@ -387,3 +253,9 @@ def used_keys(screens: tuple[Screen, ...] = SCREENS) -> set[str]:
         if isinstance(s, Pick):
             keys |= {k for k in (s.search_prompt, s.skip_label) if k}
     return keys
+
+
+#: What callers read from here, though it lives in ``answers``.
+__all__ = ["CASE_SMS", "LANDMARK_MAX", "MESSAGES", "REPORT_SCREENS", "SCREENS", "STATUS_LIMITED",
+           "UNAVAILABLE", "check_status", "clean_landmark", "clean_reference", "graph",
+           "place_text", "summary", "used_keys"]

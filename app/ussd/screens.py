@@ -15,7 +15,10 @@ BACK, HOME = "0", "00"
 SKIP_KEY, MORE_KEY = "8", "9"
 #: Keys no option may use: navigation, and what telcos reserve for their own paging.
 RESERVED_KEYS = frozenset({BACK, HOME, "98", "99"})
+#: Most results of a name search on one page: keys 8 and 9 stay free for the page's own use.
 PAGE_MAX_ITEMS = 7
+#: Most entries of a list shown whole when it offers "8.don't know".
+WHOLE_MAX_WITH_SKIP = 7
 #: Characters of numbered lines one list page may use ("3.Kondoa (TC)\n" counts 14).
 ITEM_BUDGET = 72
 #: Place names are cut to this length on screens, so a list page always has room.
@@ -51,6 +54,9 @@ class Item:
     id: str
     label: str
     sets: tuple[tuple[str, Any], ...] = ()
+    #: a shorter label ("Handeni DC" for "Handeni (DC)") a list shows when that makes it fit
+    #: one screen; the answer keeps ``label``
+    short: str | None = None
 
 
 class Provider(Protocol):
@@ -118,8 +124,9 @@ class Ask:
 
 @dataclass(frozen=True)
 class Pick:
-    """A paginated dynamic list. ``parent`` names the answer holding the parent id;
-    ``search_prompt`` lets the caller type first letters; ``skip_label`` offers "don't
+    """A dynamic list: whole on one screen, or an index of letter ranges, each opening one
+    screen of names (``app/ussd/lists.py``). ``parent`` names the answer holding the parent
+    id; ``search_prompt`` lets the caller type first letters; ``skip_label`` offers "don't
     know"; ``budget`` is the room for numbered lines (more when the prompt is short)."""
 
     id: str
@@ -141,8 +148,10 @@ class Pick:
 class Search:
     """Type a few letters (or keypad digits), then pick from what fits, page by page.
 
-    ``options`` are numbered ways out (e.g. "choose from lists"); anything else typed is a
-    search in ``source``. The found items carry the answers they set (``Item.sets``)."""
+    ``options`` are numbered ways out; ``index`` names a list (a ``Pick``) whose index of
+    letter ranges this screen shows under its prompt, so one answer opens a page of it
+    ("3.Mwanza-Tanga"); anything else typed is a search in ``source``. The found items carry
+    the answers they set (``Item.sets``)."""
 
     id: str
     prompt: str
@@ -153,6 +162,9 @@ class Search:
     options: tuple[Option, ...] = ()
     budget: int = ITEM_BUDGET
     cap: int = LABEL_CAP
+    index: str | None = None
+    #: room for the index's numbered lines under the prompt
+    index_budget: int = 0
     #: a search of this many words or more ("majengo kahama": a name and where) that fits
     #: exactly one place picks it at once; the summary that follows shows where it is
     auto_pick_words: int = 2
@@ -181,12 +193,14 @@ class MenuGraph:
 
 @dataclass(frozen=True)
 class Frame:
-    """One step of the path: a screen, the answers on arrival, the list page or search."""
+    """One step of the path: a screen, the answers on arrival, the list page or search.
+    ``opened`` is a page of an indexed list chosen from its index."""
 
     screen: str
     answers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     page: int = 0
     results: tuple[Item, ...] | None = None
+    opened: bool = False
 
 
 @dataclass(frozen=True)

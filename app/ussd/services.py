@@ -162,7 +162,8 @@ def _items(places: Places, source: str, parent_id: str | None) -> tuple[Item, ..
         listed = places.wards.get(parent_id, ())
     else:
         raise ValueError(f"unknown list {source!r}")
-    return tuple(Item(p.id, to_gsm7(p.label)) for p in listed)
+    return tuple(Item(p.id, to_gsm7(p.label), short=None if p.short is None else to_gsm7(p.short))
+                 for p in listed)
 
 
 @dataclass(frozen=True)

@@ -148,10 +148,7 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
     # essentials first, the place by name, then the details.
     box.dial(REPORTER, ussd("ussd.main"))
     box.shot("dial", page.locator("#dialpad"))
-    for answer, next_screen in [
-        ("1", ussd("ussd.urgent")), ("1", "Ukiweza, piga sasa 112"),
-    ]:
-        box.answer(answer, next_screen)
+    box.answer("1", "Ukiweza, piga sasa 112")  # "danger now" on the main menu
     box.shot("call-112", page.locator("#dialpad"))
     for answer, next_screen in [
         ("1", ussd("ussd.category")), ("2", ussd("ussd.place")),
@@ -191,19 +188,26 @@ def test_a_new_user_reports_a_case_and_a_responder_accepts_it(
 
     # The reporter checks the case with its number.
     box.dial(REPORTER, ussd("ussd.main"))
-    box.answer("2", ussd("ussd.status.ask"))
+    box.answer("3", ussd("ussd.status.ask"))
     box.answer(ref, ussd("ussd.status.accepted", ref=ref))
     box.shot("status", page.locator("#dialpad"))
 
     # A second report, hung up at the place question, resumes there on the next dial.
     box.dial(REPORTER, ussd("ussd.main"))
-    for answer, next_screen in [("1", ussd("ussd.urgent")), ("2", ussd("ussd.category")),
-                                ("4", ussd("ussd.place"))]:
+    for answer, next_screen in [("2", ussd("ussd.category")), ("4", ussd("ussd.place"))]:
         box.answer(answer, next_screen)
     box.hang_up()
     box.dial(REPORTER, ussd("ussd.resume"))
     box.shot("resume", page.locator("#dialpad"))
     box.answer("1", ussd("ussd.place"))
+    # Typing nothing: the place question shows the regions' index; a long ward list too.
+    assert "3.Mwanza-Tanga" in box.screen.inner_text()
+    box.shot("place-index", page.locator("#dialpad"))
+    for answer, next_screen in [("3", "1.Mwanza"), ("1", "Nyamagana (Mwanza CC)"),
+                                ("6", "1.Buhongwa-Mabatini")]:
+        box.answer(answer, next_screen)
+    box.shot("ward-index", page.locator("#dialpad"))
+    box.answer("1", "3.Igogo")
 
     # Somebody without USSD texts the shortcode and is led through the same questions.
     page.fill("#add-phone input[name=phone]", TEXTER)

@@ -48,7 +48,8 @@ _sms_ids = count(1)
 
 
 def kariakoo_keys() -> list[str]:
-    """The region, council and ward choices that reach Kariakoo on the USSD lists."""
+    """From the place question, typing nothing: the regions' range and Dar es Salaam, the
+    council, Kariakoo's range and Kariakoo."""
     provider = DbProvider()
     return (keys_for(provider.items("regions", None), DSM, "report.region")
             + keys_for(provider.items("councils", DSM), DSM_CC, "report.council")
@@ -56,10 +57,10 @@ def kariakoo_keys() -> list[str]:
 
 
 def report_inputs(*, consent: bool, landmark: str | None = LANDMARK) -> list[str]:
-    """Urgent forced work in Kariakoo (from the lists); details: fishing, 2-5 children, this
-    week, the landmark, call me or not; then send."""
+    """"Danger now" on the main menu (then the 112 screen), forced work in Kariakoo (from the
+    lists); details: fishing, 2-5 children, this week, the landmark, call me or not; send."""
     where = [landmark] if landmark else ["1"]  # "1" skips the landmark
-    return ["1", "1", "1", "2", "9", *kariakoo_keys(), "2", "3", "2", "2", *where,
+    return ["1", "1", "2", *kariakoo_keys(), "2", "3", "2", "2", *where,
             "1" if consent else "2", "1"]
 
 
@@ -132,7 +133,7 @@ class Product:
         return match.group(1)
 
     def check_status(self, phone: str, reference: str) -> str:
-        return self.dial(phone, ["2", reference])[-1]
+        return self.dial(phone, ["3", reference])[-1]
 
     # --- SMS --------------------------------------------------------------------------------
 

@@ -30,8 +30,11 @@ PURE = (
     "app.referral.texts",
     "app.sms.status",
     "app.statemachine",
+    "app.ussd.answers",
+    "app.ussd.choosing",
     "app.ussd.engine",
     "app.ussd.graph",
+    "app.ussd.lists",
     "app.ussd.menu",
     "app.ussd.screens",
 )

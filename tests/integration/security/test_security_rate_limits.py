@@ -31,16 +31,16 @@ def refs(n: int) -> list[str]:
 
 def test_status_checks_are_limited_per_phone_per_hour(app, client) -> None:
     limit = app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
-    answers = [dial(client, f"2*{ref}", session=f"p{i}", phone=PROBER).text
+    answers = [dial(client, f"3*{ref}", session=f"p{i}", phone=PROBER).text
                for i, ref in enumerate(refs(limit + 3))]
     assert all("Hakuna taarifa" in a for a in answers[:limit])
     assert all("mara nyingi mno" in a and "116" in a for a in answers[limit:])
     assert len(max(answers, key=len)) <= 160
     # Another phone is not affected; the same phone may check again an hour later.
-    assert "Hakuna taarifa" in dial(client, f"2*{refs(1)[0]}", session="o",
+    assert "Hakuna taarifa" in dial(client, f"3*{refs(1)[0]}", session="o",
                                     phone="+255712999001").text
     with time_machine.travel(utcnow() + timedelta(hours=1, minutes=1), tick=False):
-        assert "Hakuna taarifa" in dial(client, f"2*{refs(1)[0]}", session="later",
+        assert "Hakuna taarifa" in dial(client, f"3*{refs(1)[0]}", session="later",
                                         phone=PROBER).text
 
 
@@ -76,7 +76,7 @@ def test_limits_fail_open_for_reporters_when_redis_is_down(app, client, monkeypa
 
     monkeypatch.setattr(limits, "connection", lambda: Down())
     limit = app.config["STATUS_CHECKS_PER_PHONE_PER_HOUR"]
-    answers = [dial(client, f"2*{ref}", session=f"d{i}", phone=PROBER).text
+    answers = [dial(client, f"3*{ref}", session=f"d{i}", phone=PROBER).text
                for i, ref in enumerate(refs(limit + 2))]
     assert all("Hakuna taarifa" in a for a in answers)
 

@@ -63,7 +63,7 @@ def test_a_locked_first_hop_is_answered_with_the_main_menu(
 
 def test_a_confirming_hop_that_meets_a_deadlock_makes_one_case(
         client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = "*".join(["1", "1", "1", "2", "9", *find_place().keys, "2", "3", "2", "2", "Sokoni",
+    path = "*".join(["1", "1", "2", *find_place().keys, "2", "3", "2", "2", "Sokoni",
                      "1", "1"])
     wrapper, calls = failing(services.create_case, 1, lambda: OperationalError(
         "INSERT INTO cases …", {}, DeadlockError("deadlock detected")))

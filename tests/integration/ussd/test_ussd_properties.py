@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.gsm import is_gsm7
 from app.i18n import LANGUAGES
-from app.ussd.engine import paginate, render, walk
+from app.ussd.engine import pick_layout, render, walk
+from app.ussd.lists import numbered
 from app.ussd.menu import MESSAGES, graph
 from app.ussd.screens import Item, Pick
 from app.ussd.services import DbProvider
@@ -76,17 +77,24 @@ def test_every_list_page_of_the_real_gazetteer_fits(client: FlaskClient) -> None
             text = render(g, pos, MESSAGES.get, lang, provider).text
             assert len(text) <= 160 and is_gsm7(text), text
 
-    def every_page(prefix: list[str], items: Sequence[Item], screen: str) -> None:
+    def every_page(prefix: list[str], items: Sequence[Item], screen: str,
+                   index_shown: bool = True) -> None:
+        """The list as it arrives (whole, or its index), then each page of its index."""
         pick = g.screens[screen]
         assert isinstance(pick, Pick)
-        for n in range(len(paginate([i.label for i in items], pick.budget))):
-            check([*prefix, *["9"] * n], screen)
+        if index_shown:
+            check(prefix, screen)
+        lay = pick_layout(pick, items)
+        if lay.indexed:
+            for key in numbered(len(lay.pages), ["8"] if pick.skip_label else []):
+                check([*prefix, key], screen)
 
-    start = ["1", "1", "1", "5"]  # report, urgent, 112 seen, "promised a job" (longest label)
+    start = ["1", "1", "5"]  # danger now, 112 seen, "promised a job" (longest label)
     regions = provider.items("regions", None)
-    every_page([*start, "9"], regions, "report.region")
+    check(start, "report.place")  # the regions' index is on the place question
+    every_page(start, regions, "report.region", index_shown=False)
     for region in regions:
-        at_region = [*start, "9", *keys_for(regions, region.id, "report.region")]
+        at_region = [*start, *keys_for(regions, region.id, "report.region")]
         councils = provider.items("councils", region.id)
         every_page(at_region, councils, "report.council")
         for council in councils:

@@ -43,7 +43,7 @@ def test_only_the_first_and_the_confirming_hop_use_the_database(
         client: FlaskClient, statements: list[str]) -> None:
     # urgent, past the call-now screen, forced work, the place from the lists, fishing,
     # 2-5 children, this week, a landmark, no call; the last hop sends
-    keys = ["1", "1", "1", "2", "9", *find_place().keys, "2", "3", "2", "2", "Sokoni", "2"]
+    keys = ["1", "1", "2", *find_place().keys, "2", "3", "2", "2", "Sokoni", "2"]
     DbProvider().items("regions", None)  # the places, read once for the process
     statements.clear()
     assert dial(client, "").text.startswith("CON Linda:")
@@ -72,7 +72,7 @@ def test_a_changed_place_shows_once_the_stamp_moves(
         client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     place = find_place()
     name = place.ward.name
-    path = "*".join(["1", "1", "1", "2", "9", *place.keys[:-1]])  # the ward's list page
+    path = "*".join(["1", "1", "2", *place.keys[:-1]])  # the ward's list page
     assert name[:8] in dial(client, path).text
     db.session.execute(sa.update(Ward).where(Ward.id == place.ward.id).values(name="Zzzmpya"))
     db.session.commit()

@@ -15,12 +15,12 @@ from tests.integration.ussd.ussd_helpers import find_place
 
 def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None:
     app, server = live_app
-    answers = ["1", "2", "1", "9", *find_place().keys, "2", "1", "1", "1", "1", "1"]
+    answers = ["2", "1", *find_place().keys, "2", "1", "1", "1", "1", "1"]
     result = app.test_cli_runner().invoke(
         args=["ussd", "--phone", "0712345678", "--url", server.url],
         input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
-    assert "Linda: ulinzi wa watoto\n1.Toa taarifa" in result.output
+    assert "Linda: ulinzi wa watoto\n1.Mtoto yuko hatarini SASA\n2.Toa taarifa" in result.output
     db.session.expire_all()
     [case] = db.session.scalars(sa.select(Case)).all()
     assert f"Namba ya kumbukumbu:\n{case.reference}\n" in result.output
@@ -32,12 +32,12 @@ def test_simulator_files_a_report_over_http(live_app: tuple[Flask, Any]) -> None
 def test_simulator_hang_up_sends_an_incomplete_notification(live_app: tuple[Flask, Any]) -> None:
     app, server = live_app
     result = app.test_cli_runner().invoke(
-        args=["ussd", "--phone", "+255712345678", "--url", server.url], input="1\n")
+        args=["ussd", "--phone", "+255712345678", "--url", server.url], input="2\n")
     assert result.exit_code == 0 and "(hung up)" in result.output
     db.session.expire_all()
     event = db.session.scalar(sa.select(UssdSessionEvent))
     assert event is not None and (event.status, event.last_screen) == (
-        "Incomplete", "report.urgent")
+        "Incomplete", "report.category")
 
 
 def test_simulator_explains_a_bad_phone_or_url(live_app: tuple[Flask, Any]) -> None:

@@ -32,13 +32,13 @@ from tests.integration.ussd.ussd_helpers import PHONE, TOKEN, dial, find_place, 
 
 
 def report_path(keys: list[str], landmark: str = "Near the*market") -> str:
-    """Urgent (the 112 screen), forced work, the place from the lists; then the details:
+    """Danger now (the 112 screen), forced work, the place from the lists; then the details:
     fishing, 2-5 children, this week, a landmark, call me.
 
     A ``*`` typed in the landmark ends the answer (AT joins inputs with ``*``): "market"
     lands on the next screen as an invalid choice and is asked again, as on a real phone.
     """
-    return "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2", landmark, "1"])
+    return "*".join(["1", "1", "2", *keys, "2", "3", "2", "2", landmark, "1"])
 
 
 def cases() -> list[Case]:
@@ -77,11 +77,11 @@ def test_full_report_by_typing_the_ward_name(client: FlaskClient) -> None:
     place = find_place()
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keys = [*region_council, place.ward.name[:4].lower()]
-    found = dial(client, "*".join(["1", "2", "1", "9", *keys]))
+    found = dial(client, "*".join(["2", "1", *keys]))
     assert found.text.startswith("CON Kata zilizopatikana:\n1.")
     lines = found.text.split("\n")[1:-1]
     pick = next(line.split(".")[0] for line in lines if line.split(".", 1)[1] == place.ward.name)
-    path = "*".join(["1", "2", "1", "9", *keys, pick, "1"])  # the essentials, then send now
+    path = "*".join(["2", "1", *keys, pick, "1"])  # the essentials, then send now
     assert dial(client, path).text.startswith("END Asante.")
     [case] = cases()
     assert case.ward_id == place.ward.id and not case.urgent and case.landmark is None
@@ -94,7 +94,7 @@ def test_ward_found_by_keypad_digits(client: FlaskClient) -> None:
     region_council = place.keys[: len(place.keys) - len(_ward_keys(place))]
     keypad = str.maketrans("abcdefghijklmnopqrstuvwxyz", "22233344455566677778889999")
     digits = place.ward.name[:4].lower().translate(keypad)
-    found = dial(client, "*".join(["1", "2", "1", "9", *region_council, digits]))
+    found = dial(client, "*".join(["2", "1", *region_council, digits]))
     assert found.text.startswith("CON Kata zilizopatikana:\n")
     assert place.ward.name in found.text
 
@@ -129,7 +129,7 @@ def test_cancel_creates_nothing_and_drops_the_draft(client: FlaskClient) -> None
 
 def test_resume_within_15_minutes_and_not_after(client: FlaskClient) -> None:
     keys = find_place().keys
-    partial = "*".join(["1", "1", "1", "2", "9", *keys, "2", "3", "2", "2"])  # at the landmark
+    partial = "*".join(["1", "1", "2", *keys, "2", "3", "2", "2"])  # at the landmark
     with time_machine.travel(utcnow(), tick=False) as clock:
         assert dial(client, partial, session="a").headers["at-ussd-hop-metadata"] == (
             "report.landmark")
@@ -159,8 +159,8 @@ def end_session(client: FlaskClient, session: str, status: str = "Incomplete") -
 
 
 def test_a_draft_outlives_redis_once_the_session_ended(client: FlaskClient) -> None:
-    # urgent: yes, go on past the call-now screen, forced work: the caller is at the place
-    assert dial(client, "1*1*1*2", session="a").headers["at-ussd-hop-metadata"] == (
+    # danger now, go on past the call-now screen, forced work: the caller is at the place
+    assert dial(client, "1*1*2", session="a").headers["at-ussd-hop-metadata"] == (
         "report.place")
     end_session(client, "a")
     connection().flushdb()  # Redis lost: sessions, drafts, cached languages
@@ -188,7 +188,7 @@ def test_start_again_forgets_the_draft(client: FlaskClient) -> None:
     assert dial(client, "2", session="b").text.startswith("CON Linda:")
     db.session.expire_all()
     assert db.session.query(UssdDraft).count() == 0
-    assert dial(client, "2*1", session="b").text.startswith("CON Je, mtoto yuko hatarini")
+    assert dial(client, "2*1", session="b").text.startswith("CON Ukiweza, piga sasa 112")
 
 
 def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None:
@@ -203,7 +203,7 @@ def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None
 
 
 def test_language_is_remembered_per_phone(client: FlaskClient) -> None:
-    assert dial(client, "4*2", session="a").text.startswith("CON Linda: child protection")
+    assert dial(client, "5*2", session="a").text.startswith("CON Linda: child protection")
     assert dial(client, "", session="b").text.startswith("CON Linda: child protection")
     assert dial(client, "", session="c", phone="+255754000111").text.startswith(
         "CON Linda: ulinzi")
@@ -212,7 +212,7 @@ def test_language_is_remembered_per_phone(client: FlaskClient) -> None:
 
 
 def test_english_report_stores_the_language(client: FlaskClient) -> None:
-    path = "4*2*" + report_path(find_place().keys) + "*1"
+    path = "5*2*" + report_path(find_place().keys) + "*1"
     assert dial(client, path).text.startswith("END Thank you. Report received.")
     assert cases()[0].language == "en"
 
@@ -227,18 +227,18 @@ def _case(app: Flask) -> Case:
 def test_status_check_valid_mistyped_and_unknown(client: FlaskClient, app: Flask) -> None:
     case = _case(app)
     ref = case.reference
-    assert dial(client, f"2*{ref}").text == (
+    assert dial(client, f"3*{ref}").text == (
         f"END Taarifa {ref} imepokelewa, inatumwa kwa maafisa. Msaada: 116, Polisi: 112.")
     mistyped = ref[:-1] + str((int(ref[-1]) + 1) % 10)
-    assert dial(client, f"2*{mistyped}", session="b").text.startswith(
+    assert dial(client, f"3*{mistyped}", session="b").text.startswith(
         "CON Namba si sahihi, angalia tena.\nWeka namba")
     body = "999999" if ref[:6] != "999999" else "888888"
     unknown = body + str(damm_digit(body))
-    assert dial(client, f"2*{unknown}", session="c").text.startswith(
+    assert dial(client, f"3*{unknown}", session="c").text.startswith(
         f"END Hakuna taarifa yenye namba {unknown}.")
     case.status = CaseStatus.ACCEPTED
     db.session.commit()
-    assert "amepokea taarifa" in dial(client, f"2*{ref}", session="d").text
+    assert "amepokea taarifa" in dial(client, f"3*{ref}", session="d").text
 
 
 @pytest.mark.parametrize("fields", [
@@ -273,32 +273,32 @@ def test_phone_with_a_space_for_plus_is_accepted(client: FlaskClient) -> None:
 
 
 def test_session_state_holds_no_phone_number(client: FlaskClient) -> None:
-    dial(client, "1*2*2")
+    dial(client, "2*2")
     session = store.load("s-1")
     assert session is not None and session.phone_hash == phone_hash(PHONE)
     assert session.hops == 1 and session.last_screen == "report.place"
     redis_conn = connection()
     stored = b" ".join(k + b"=" + (redis_conn.get(k) or b"")
                        for k in redis_conn.keys("linda:ussd:*"))
-    assert b"712345678" not in stored and b"1*2*2" not in stored and b'"1", "2"' not in stored
+    assert b"712345678" not in stored and b"2*2" not in stored and b'"2", "2"' not in stored
     end_session(client, "s-1")
     draft = db.session.get(UssdDraft, phone_hash(PHONE))
     assert draft is not None and draft.path_enc.startswith("v1:") and "[" not in draft.path_enc
-    assert draft.path == ["1", "2", "2"]
+    assert draft.path == ["2", "2"]
 
 
 def test_end_of_session_notifications_are_stored_once(client: FlaskClient) -> None:
-    dial(client, "1*1", session="e-1")
+    dial(client, "1", session="e-1")
     form = {"sessionId": "e-1", "status": "Incomplete", "phoneNumber": PHONE,
             "hopsCount": "2", "durationInMillis": "35000", "serviceCode": "*149*46#",
-            "networkCode": "64002", "input": "1*1", "hopsMetadata": "main|report.urgent"}
+            "networkCode": "64002", "input": "1", "hopsMetadata": "main|report.danger"}
     for _ in range(2):
         assert client.post(f"/at/{TOKEN}/ussd/events", data=form).status_code == 200
     [event] = db.session.scalars(sa.select(UssdSessionEvent)).all()
     assert (event.status, event.last_screen, event.hops_count, event.duration_ms) == (
-        "Incomplete", "report.urgent", 2, 35000)
+        "Incomplete", "report.danger", 2, 35000)
     no_meta = {"sessionId": "e-1b", "status": "Failed", "hopsCount": "many"}
-    dial(client, "1*2*2", session="e-1b")
+    dial(client, "2*2", session="e-1b")
     assert client.post(f"/at/{TOKEN}/ussd/events", data=no_meta).status_code == 200
     assert client.post(f"/at/{TOKEN}/ussd/events", data={}).status_code == 200
     other = db.session.scalar(
@@ -364,9 +364,9 @@ def test_only_a_reporter_who_agreed_to_be_called_gets_the_case_number_by_sms(
 
     keys = find_place().keys
     dial(client, report_path(keys) + "*1", session="yes")  # the details end with "call me"
-    quiet = "*".join(["1", "2", "1", "9", *keys, "1"])  # essentials only: no call, no SMS
+    quiet = "*".join(["2", "1", *keys, "1"])  # essentials only: no call, no SMS
     dial(client, quiet, session="no", phone="+255712000999")
-    no_call = "*".join(["1", "2", "1", "9", *keys, "2", "1", "1", "1", "2", "1"])
+    no_call = "*".join(["2", "1", *keys, "2", "1", "1", "1", "2", "1"])
     dial(client, no_call, session="no-2", phone="+255712000998")
     db.session.expire_all()
     sent = db.session.scalars(sa.select(OutboundSms)).all()

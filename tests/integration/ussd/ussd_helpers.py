@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
-from app.ussd.engine import paginate
+from app.ussd.engine import keys_to_item
 from app.ussd.menu import graph
 from app.ussd.screens import Item, Pick
 from app.ussd.services import DbProvider
@@ -29,14 +29,23 @@ def dial(client: FlaskClient, text: str, session: str = "s-1", phone: str = PHON
 
 
 def keys_for(items: Sequence[Item], target: str, screen: str) -> list[str]:
-    """The keys a caller presses on the paginated list ``screen`` to pick ``target``."""
+    """The keys a caller presses on the list ``screen`` to pick ``target``: its number, or
+    its range on the index and then its number."""
     pick = graph().screens[screen]
     assert isinstance(pick, Pick)
-    for n, page in enumerate(paginate([i.label for i in items], pick.budget)):
-        for k, index in enumerate(page, 1):
-            if items[index].id == target:
-                return ["9"] * n + [str(k)]
-    raise LookupError(target)
+    return keys_to_item(pick, items, target)
+
+
+def place_keys(region: str, council: str, ward: str | None = None) -> list[str]:
+    """From the place question, without typing: the region's range and number (the place
+    question shows the regions' index), the council's number, the ward's range and number
+    (or "8", don't know)."""
+    provider = DbProvider()
+    keys = (keys_for(provider.items("regions", None), region, "report.region")
+            + keys_for(provider.items("councils", region), council, "report.council"))
+    if ward is None:
+        return [*keys, "8"]
+    return keys + keys_for(provider.items("wards", council), ward, "report.ward")
 
 
 @dataclass(frozen=True)
@@ -44,11 +53,11 @@ class Place:
     region: Region
     council: Council
     ward: Ward
-    keys: list[str]  # region, council and ward choices
+    keys: list[str]  # from the place question: region, council and ward choices
 
 
 def find_place() -> Place:
-    """A ward on a later list page of its council (so paging is exercised), with its keys."""
+    """The last ward of the longest council (so its index is used), with its keys."""
     provider = DbProvider()
     council = db.session.scalar(
         sa.select(Council).join(Ward).group_by(Council.id)
@@ -59,7 +68,4 @@ def find_place() -> Place:
     wards = provider.items("wards", council.id)
     ward = db.session.get(Ward, wards[-1].id)
     assert ward is not None
-    keys = (keys_for(provider.items("regions", None), region.id, "report.region")
-            + keys_for(provider.items("councils", region.id), council.id, "report.council")
-            + keys_for(wards, ward.id, "report.ward"))
-    return Place(region, council, ward, keys)
+    return Place(region, council, ward, place_keys(region.id, council.id, ward.id))

@@ -114,9 +114,11 @@ def screen_of(path: str, draft: list[str] | None = None) -> tuple[str, Any]:
     ("1*00", "main", None),
     ("2*9*00*1", "ask", None),
     ("1*34*5*6", "end", None),  # input after END is ignored
-    ("2*1", "end", None),
-    ("2*9", "pick", None),
-    ("2*9*0", "pick", None),
+    ("2*1", "pick", None),  # a range of the index: a page of names
+    ("2*1*1", "end", None),
+    ("2*9", "pick", "ussd.err.choice"),  # the index has no ninth range
+    ("2*1*0", "pick", None),
+    ("2*1*8", "pick", "ussd.err.choice"),  # "don't know" is on the index, not a page
     ("2*8", "end", None),
     ("2*Ka", "pick", None),
     ("2*Zz", "pick", "ussd.err.no_match"),
@@ -131,13 +133,20 @@ def test_walk_ignores_input_after_end() -> None:
     assert screen_of("1*34*0")[1].answers == {"age": 34}
 
 
-def test_walk_pages_then_picks_from_the_shown_page() -> None:
-    first = render(G, screen_of("2")[1], text, "en", P).text
-    second = render(G, screen_of("2*9")[1], text, "en", P).text
-    assert "1.Arusha" in first and "9.More" in first
-    assert "1.Arusha" not in second and "0.Back" in second
-    shown_first = second.split("\n")[1].split(".", 1)[1]
-    assert screen_of("2*9*1")[1].answers["region_label"] == shown_first
+def test_a_long_list_shows_an_index_then_a_page_of_names() -> None:
+    index = render(G, screen_of("2")[1], text, "en", P).text
+    assert index == ("CON Region:\n1.Arusha-Geita\n2.Iringa-Kaskazini Unguja\n"
+                     "3.Katavi-Mjini Magharibi\n8.Skip 0.Back")
+    page = render(G, screen_of("2*2")[1], text, "en", P).text
+    assert page == ("CON Region:\n1.Iringa\n2.Kagera\n3.Kaskazini Pemba\n"
+                    "4.Kaskazini Unguja\n0.Back")
+    assert screen_of("2*2*3")[1].answers["region_label"] == "Kaskazini Pemba"
+    assert screen_of("2*2*0")[1].frame.opened is False  # back to the index
+
+
+def test_on_a_list_the_error_takes_the_place_of_the_heading() -> None:
+    shown = render(G, screen_of("2*2*7")[1], text, "en", P).text
+    assert shown.startswith("CON Invalid choice.\n1.Iringa\n")
 
 
 def test_walk_search_offers_matches_and_picks_one() -> None:

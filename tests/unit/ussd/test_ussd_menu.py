@@ -19,12 +19,12 @@ G = menu.graph()
 T = menu.MESSAGES.get
 DIR = Path(menu.__file__).parent / "translations"
 
-# urgent yes, "call 112" seen, forced work, Baraa found by name
-CONFIRM = "1*1*1*2*ba*1"
+# danger now (main menu), "call 112" seen, forced work, Baraa found by name
+CONFIRM = "1*1*2*ba*1"
 # then details: mining, 2-5 children, this week, a landmark, call me
 DETAILED = CONFIRM + "*2*2*2*2*Near the market*1"
-# by lists instead: not urgent, begging, Arusha, Arusha (CC), Baraa
-BY_LISTS = "1*2*4*9*1*1*1"
+# by lists instead: not urgent, begging, regions A-K, Arusha, Arusha (CC), wards B-L, Baraa
+BY_LISTS = "2*4*1*1*1*1*1"
 BAD_REF = ref("123456")[:-1] + str((int(ref("123456")[-1]) + 1) % 10)
 
 
@@ -52,41 +52,43 @@ def fragment(template: str) -> str:
 PATHS = [
     ("", "main", None, "ussd.main.report"),
     ("9", "main", "ussd.err.choice", "ussd.main"),
-    ("3", "help", None, "ussd.help"),
-    ("4", "lang", None, "ussd.lang.sw"),
-    ("4*0", "main", None, "ussd.main"),
-    ("5", "aware.signs", None, "ussd.aware.signs"),
-    ("5*1", "aware.dont", None, "ussd.aware.dont"),
-    ("5*1*1", "aware.call", None, "ussd.aware.call"),
-    ("5*1*1*1", "report.urgent", None, "ussd.urgent"),
-    ("2", "status.ask", None, "ussd.status.ask"),
-    ("2*123", "status.ask", "ussd.err.ref_format", "ussd.status.ask"),
-    (f"2*{BAD_REF}", "status.ask", "ussd.err.ref_check", "ussd.status.ask"),
-    (f"2*{ref('111111')}", "status.result", None, "ussd.status.not_found"),
-    (f"2*{ref('123456')}", "status.result", None, "ussd.status.referred"),
-    (f"2*{ref('654321')}", "status.result", None, "ussd.status.closed"),
-    ("1", "report.urgent", None, "ussd.urgent"),
-    ("1*3", "report.urgent", "ussd.err.choice", "ussd.urgent"),
-    ("1*1", "report.danger", None, "ussd.danger"),
-    ("1*1*1", "report.category", None, "ussd.cat.false_promise"),
-    ("1*2", "report.category", None, "ussd.cat.false_promise"),
-    ("1*2*7", "report.category", "ussd.err.choice", "ussd.category"),
-    ("1*2*2", "report.place", None, "ussd.place.lists"),
-    ("1*2*2*ba", "report.place", None, "ussd.place.found"),
-    ("1*2*2*qq", "report.place", "ussd.err.no_place", "ussd.place"),
-    ("1*2*2*5", "report.place", "ussd.err.choice", "ussd.place"),
-    ("1*2*2*ba*7", "report.place", "ussd.err.choice", "ussd.place.found"),
-    ("1*2*2*ba*0", "report.place", None, "ussd.place"),
-    ("1*2*2*9", "report.region", None, "ussd.region"),
-    ("1*2*2*9*9", "report.region", None, "ussd.region"),
-    ("1*2*2*9*ka", "report.region", None, "ussd.found"),
-    ("1*2*2*9*arus", "report.council", None, "ussd.council"),
-    ("1*2*2*9*1", "report.council", None, "ussd.council"),
-    ("1*2*2*9*1*1", "report.ward", None, "ussd.ward.skip"),
-    ("1*2*2*9*1*1*9", "report.ward", None, "ussd.ward"),
-    ("1*2*2*9*1*1*ka", "report.ward", None, "ussd.ward.found"),
-    ("1*2*2*9*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward"),
-    ("1*2*2*9*1*1*8", "report.confirm", None, "ussd.confirm.send"),
+    ("4", "help", None, "ussd.help"),
+    ("5", "lang", None, "ussd.lang.sw"),
+    ("5*0", "main", None, "ussd.main"),
+    ("6", "aware.signs", None, "ussd.aware.signs"),
+    ("6*1", "aware.dont", None, "ussd.aware.dont"),
+    ("6*1*1", "aware.call", None, "ussd.aware.call"),
+    ("6*1*1*1", "report.urgent", None, "ussd.urgent"),
+    ("3", "status.ask", None, "ussd.status.ask"),
+    ("3*123", "status.ask", "ussd.err.ref_format", "ussd.status.ask"),
+    (f"3*{BAD_REF}", "status.ask", "ussd.err.ref_check", "ussd.status.ask"),
+    (f"3*{ref('111111')}", "status.result", None, "ussd.status.not_found"),
+    (f"3*{ref('123456')}", "status.result", None, "ussd.status.referred"),
+    (f"3*{ref('654321')}", "status.result", None, "ussd.status.closed"),
+    ("", "main", None, "ussd.main.urgent"),
+    ("1", "report.danger", None, "ussd.danger"),
+    ("1*3", "report.danger", "ussd.err.choice", "ussd.danger"),
+    ("1*1", "report.category", None, "ussd.cat.false_promise"),
+    ("6*1*1*1*1", "report.danger", None, "ussd.danger"),
+    ("6*1*1*1*2", "report.category", None, "ussd.category"),
+    ("2", "report.category", None, "ussd.cat.false_promise"),
+    ("2*7", "report.category", "ussd.err.choice", "ussd.category"),
+    ("2*2", "report.place", None, "ussd.place"),
+    ("2*2*ba", "report.place", None, "ussd.place.found"),
+    ("2*2*qq", "report.place", "ussd.err.no_place", "ussd.place"),
+    ("2*2*5", "report.place", "ussd.err.choice", "ussd.place"),
+    ("2*2*ba*7", "report.place", "ussd.err.choice", "ussd.nav.back"),  # error for heading
+    ("2*2*ba*0", "report.place", None, "ussd.place"),
+    ("2*2*1", "report.region", None, "ussd.region"),
+    ("2*2*2", "report.region", None, "ussd.region"),
+    ("2*2*1*ka", "report.region", None, "ussd.found"),
+    ("2*2*1*arus", "report.council", None, "ussd.council"),
+    ("2*2*1*1", "report.council", None, "ussd.council"),
+    ("2*2*1*1*1", "report.ward", None, "ussd.ward.skip"),
+    ("2*2*1*1*1*2", "report.ward", None, "ussd.ward"),
+    ("2*2*1*1*1*ka", "report.ward", None, "ussd.ward.found"),
+    ("2*2*1*1*1*qq", "report.ward", "ussd.err.no_match", "ussd.ward.skip"),
+    ("2*2*1*1*1*8", "report.confirm", None, "ussd.confirm.send"),
     (BY_LISTS, "report.confirm", None, "ussd.confirm.details"),
     (CONFIRM, "report.confirm", None, "ussd.confirm.send"),
     (CONFIRM + "*2", "report.labour", None, "ussd.labour.mining"),
@@ -107,10 +109,10 @@ PATHS = [
     (CONFIRM + "*3*2", "edit.category", None, "ussd.category"),
     (CONFIRM + "*3*2*4", "report.confirm", None, "ussd.confirm"),
     (CONFIRM + "*3*3", "edit.place", None, "ussd.place"),
-    (CONFIRM + "*3*3*9", "edit.region", None, "ussd.region"),
-    (CONFIRM + "*3*3*9*1", "edit.council", None, "ussd.council"),
-    (CONFIRM + "*3*3*9*1*1", "edit.ward", None, "ussd.ward"),
-    (CONFIRM + "*3*3*9*1*1*8", "report.confirm", None, "ussd.confirm"),
+    (CONFIRM + "*3*3*1", "edit.region", None, "ussd.region"),
+    (CONFIRM + "*3*3*1*1", "edit.council", None, "ussd.council"),
+    (CONFIRM + "*3*3*1*1*1", "edit.ward", None, "ussd.ward"),
+    (CONFIRM + "*3*3*1*1*1*8", "report.confirm", None, "ussd.confirm"),
     (CONFIRM + "*3*4", "edit.labour", None, "ussd.labour"),
     (CONFIRM + "*3*5", "edit.children", None, "ussd.children"),
     (CONFIRM + "*3*6", "edit.when", None, "ussd.when"),
@@ -174,25 +176,26 @@ def test_changing_the_category_drops_the_labour_kind() -> None:
 
 
 def test_a_place_from_the_lists_replaces_one_found_by_name() -> None:
-    answers = go(CONFIRM + "*3*3*9*1*1*2").answers
+    answers = go(CONFIRM + "*3*3*1*1*1*1*2").answers
     assert (answers["ward"], answers["ward_label"], answers["place_label"]) == (
         "W02", "Daraja Mbili", None)
-    assert "Daraja Mbili, Arusha (CC)" in show(go(CONFIRM + "*3*3*9*1*1*2"), "sw").text
+    assert "Daraja Mbili, Arusha (CC)" in show(go(CONFIRM + "*3*3*1*1*1*1*2"), "sw").text
 
 
 def test_back_forgets_the_answer_it_leaves() -> None:
-    assert go("1*2").answers == {"urgent": False}
-    assert go("1*2*0").answers == {}
-    assert go("1*2*0*1").answers == {"urgent": True}
+    assert go("2").answers == {"urgent": False}
+    assert go("2*0").answers == {}
+    assert go("2*0*1").answers == {"urgent": True}
+    assert go("6*1*1*1*2*0").answers == {}
 
 
 def test_unknown_ward_is_allowed() -> None:
-    answers = go("1*2*1*9*1*1*8*1").answers
+    answers = go("2*1*1*1*1*8*1").answers
     assert answers["ward"] is None and answers["council"] == "C1"
 
 
 def test_yes_is_always_1_and_no_is_always_2() -> None:
-    for sid in ("report.urgent", "report.callback"):
+    for sid in ("main", "report.urgent", "report.callback"):
         options = G.screens[sid].options  # type: ignore[union-attr]
         assert dict(options[0].sets) in ({"urgent": True}, {"callback_consent": True})
         assert options[0].key == "1" and options[1].key == "2"
@@ -208,8 +211,17 @@ def test_summary_says_the_report_in_each_language() -> None:
         "1.Send now\n2.Add details\n3.Change\n4.Cancel\n0.Back 00.Home")
 
 
-def test_urgent_yes_shows_the_emergency_numbers_before_going_on() -> None:
-    text = show(go("1*1"), "sw").text
+def test_main_menu_asks_the_urgency_first() -> None:
+    assert show(go(""), "sw").text == (
+        "CON Linda: ulinzi wa watoto\n1.Mtoto yuko hatarini SASA\n2.Toa taarifa\n"
+        "3.Fuatilia taarifa\n4.Namba za dharura\n5.Lugha/Language\n6.Dalili za usafirishaji")
+    assert show(go(""), "en").text.startswith(
+        "CON Linda: child protection\n1.Child in danger NOW\n2.Make a report\n")
+    assert go("1").answers == {"urgent": True}
+
+
+def test_danger_now_shows_the_emergency_numbers_before_going_on() -> None:
+    text = show(go("1"), "sw").text
     assert "112" in text and "116" in text and "1.Endelea" in text
 
 
@@ -219,19 +231,18 @@ def test_case_number_stands_on_its_own_line() -> None:
 
 
 def test_language_choice_switches_the_rest_of_the_session() -> None:
-    pos = go("4*2*1")
+    pos = go("5*2*2")
     assert pos.lang == "en"
-    assert show(pos, "sw").text == (
-        "CON Is a child in danger right now?\n1.Yes\n2.No\n0.Back 00.Home")
-    assert go("4*2*00").lang == "en"  # home keeps the language
+    assert show(pos, "sw").text.startswith("CON What did you see?\n1.")
+    assert go("5*2*00").lang == "en"  # home keeps the language
 
 
 def test_emergency_numbers_end_the_session() -> None:
-    assert show(go("3"), "sw").text.startswith("END Namba za dharura (bure):\n116 ")
+    assert show(go("4"), "sw").text.startswith("END Namba za dharura (bure):\n116 ")
 
 
 def test_resume_offers_to_continue_the_draft() -> None:
-    draft = ["1", "2", "2", "ba"]
+    draft = ["2", "2", "ba"]
     assert show(go("", draft=draft), "sw").text == (
         "CON Una taarifa ambayo haijakamilika.\n1.Endelea\n2.Anza upya")
     assert go("1", draft=draft).screen.id == "report.place"
@@ -257,8 +268,8 @@ def test_clean_landmark(raw: str) -> None:
 EVERY_SCREEN = {p[1]: (p[0], "qqq" if "place" in p[1] or p[1].endswith(("region", "ward"))
                        else ("#" if p[1].endswith("landmark") else "9"))
                 for p in reversed(PATHS) if p[2] is None}
-EVERY_SCREEN["status.ask"] = ("2", BAD_REF)
-EVERY_SCREEN["help"] = ("3", None)
+EVERY_SCREEN["status.ask"] = ("3", BAD_REF)
+EVERY_SCREEN["help"] = ("4", None)
 for _end in ("report.done", "report.cancelled", "status.result"):
     EVERY_SCREEN[_end] = (EVERY_SCREEN[_end][0], None)
 
@@ -283,7 +294,7 @@ def test_every_screen_is_checked() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", ["1*2*2*ba", "1*2*2*ba*9", "1*2*2*9*1*1*ka"])
+@pytest.mark.parametrize("path", ["2*2*ba", "2*2*ba*9", "2*2*1*1*1*ka"])
 def test_search_results_fit_with_long_names(lang: str, path: str) -> None:
     provider = FakeProvider(long_names=True)
     shown = show(go(path, provider), lang, provider).text
@@ -319,3 +330,12 @@ def test_summary_cuts_the_longest_line_first_so_each_stays_readable() -> None:
     assert params["details"].startswith("\nwatoto 2-5, leo, nipigiwe simu")
     assert params["details"].endswith(".")  # the longest line, the details, was cut
     assert params["what"] == "Kulazimishwa: uchimbaji madini"
+
+
+def test_a_report_by_sms_starts_at_the_urgency_question() -> None:
+    """The SMS conversation skips the main menu: its sender already said they want to report."""
+    first = walk(G, [], FakeProvider(), start="report.urgent")
+    assert show(first, "sw").text.startswith("CON Je, mtoto yuko hatarini sasa hivi?\n1.Ndiyo")
+    assert walk(G, ["1"], FakeProvider(), start="report.urgent").screen.id == "report.danger"
+    no = walk(G, ["2"], FakeProvider(), start="report.urgent")
+    assert no.screen.id == "report.category" and no.answers == {"urgent": False}
