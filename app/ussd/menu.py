@@ -66,6 +66,12 @@ PLACE_LABEL_CAP = 36
 PLACE_BUDGET = 110
 ACTION_NAMES = frozenset({"create_case", "check_status"})
 
+#: Raise when a change to the graph makes a recorded path of inputs mean something else (a
+#: renumbered menu): drafts sealed and reports spooled under another version are then never
+#: replayed through this graph, so nobody resumes onto the wrong screen or files the wrong
+#: report. Version 2: the main menu carries the urgency.
+MENU_VERSION = 2
+
 
 def _choices(prompt_field: str, labels: Mapping[Any, str], goto: str,
              extra: tuple[tuple[str, Any], ...] = ()) -> tuple[Option, ...]:

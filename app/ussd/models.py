@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.clock import utcnow
 from app.extensions import Base
 from app.privacy import vault
+from app.ussd.menu import MENU_VERSION
 
 
 def seal_path(path: tuple[str, ...] | list[str], context: str) -> str:
@@ -30,6 +31,16 @@ def open_path(token: str, context: str) -> list[str]:
 
 
 _seal, _open = seal_path, open_path
+
+
+def draft_context(phone_hash: str) -> str:
+    """What a phone's draft is sealed to: its row, and the menu version its inputs walk."""
+    return f"ussd_drafts.path.m{MENU_VERSION}:{phone_hash}"
+
+
+def session_draft_context(session_id: str) -> str:
+    """What a session's pinned draft is sealed to (see ``draft_context``)."""
+    return f"ussd_sessions.draft.m{MENU_VERSION}:{session_id}"
 
 
 class UssdPreference(Base):
@@ -55,11 +66,11 @@ class UssdDraft(Base):
 
     @property
     def path(self) -> list[str]:
-        return _open(self.path_enc, f"ussd_drafts.path:{self.phone_hash}")
+        return _open(self.path_enc, draft_context(self.phone_hash))
 
     @path.setter
     def path(self, value: tuple[str, ...] | list[str]) -> None:
-        self.path_enc = _seal(value, f"ussd_drafts.path:{self.phone_hash}")
+        self.path_enc = _seal(value, draft_context(self.phone_hash))
 
 
 class UssdSession(Base):
@@ -81,12 +92,12 @@ class UssdSession(Base):
     def draft(self) -> list[str] | None:
         if self.draft_enc is None:
             return None
-        return _open(self.draft_enc, f"ussd_sessions.draft:{self.session_id}")
+        return _open(self.draft_enc, session_draft_context(self.session_id))
 
     @draft.setter
     def draft(self, value: list[str] | None) -> None:
         self.draft_enc = None if value is None else _seal(
-            value, f"ussd_sessions.draft:{self.session_id}")
+            value, session_draft_context(self.session_id))
 
 
 class UssdSessionEvent(Base):

@@ -108,7 +108,8 @@ def _spool(hop: Hop, lang: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     entry = {"session_id": hop.session_id, "service_code": hop.service_code,
              "phone": hop.phone, "text": hop.text, "network_code": hop.network_code,
-             "lang": lang, "reference": new_reference(), "received_at": utcnow().isoformat()}
+             "lang": lang, "reference": new_reference(), "received_at": utcnow().isoformat(),
+             "menu": menu.MENU_VERSION}
     sealed = vault().encrypt(json.dumps(entry), CONTEXT)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     with tmp.open("w") as out:
@@ -156,6 +157,10 @@ def replay_spool() -> int:
 
 def _replay_one(path: Path) -> int:
     entry = _read(path)
+    spooled_under = int(entry.get("menu", 1))
+    if spooled_under != menu.MENU_VERSION:  # its inputs would walk another menu: kept, logged
+        raise ValueError(f"spooled under menu version {spooled_under}, this release walks "
+                         f"{menu.MENU_VERSION}: replay it with the release that spooled it")
     if _case_of_session(entry["session_id"]) is None:
         hop = Hop(entry["session_id"], entry["service_code"], entry["phone"], entry["text"],
                   entry.get("network_code"))

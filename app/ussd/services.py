@@ -30,7 +30,7 @@ from app.phone import InvalidPhoneError, normalise_phone
 from app.privacy import DecryptionError, mask_phone, phone_hash
 from app.ussd import menu, store
 from app.ussd.engine import render, walk
-from app.ussd.models import open_path, seal_path
+from app.ussd.models import draft_context, open_path, seal_path, session_draft_context
 from app.ussd.screens import End, Item, Position
 from app.ussd.store import DRAFT_TTL, SESSION_TTL, SessionState
 from app.web.security import bad_field
@@ -284,16 +284,16 @@ def _session(hop: Hop, phash: str, now: datetime) -> SessionState:
     # Only a fresh dial may be offered to continue a draft; the offer is pinned to the
     # session, so its later hops replay to the same screens.
     if hop.text == "" and draft is not None and draft.session_id != hop.session_id:
-        path = _opened(lambda: open_path(draft.path_enc, f"ussd_drafts.path:{phash}"))
+        path = _opened(lambda: open_path(draft.path_enc, draft_context(phash)))
         if path is not None:
-            state.draft = seal_path(path, f"ussd_sessions.draft:{hop.session_id}")
+            state.draft = seal_path(path, session_draft_context(hop.session_id))
     return state
 
 
 def _pinned(session: SessionState) -> list[str] | None:
     if session.draft is None:
         return None
-    return open_path(session.draft, f"ussd_sessions.draft:{session.session_id}")
+    return open_path(session.draft, session_draft_context(session.session_id))
 
 
 def _opened(read: Callable[[], list[str] | None]) -> list[str] | None:
@@ -311,7 +311,7 @@ def _draft_change(session: SessionState, phash: str, pos: Position) -> tuple[str
     (finished, cancelled or restarted); nothing when nothing changed."""
     if pos.screen.id in menu.REPORT_SCREENS:
         session.has_draft = True
-        return seal_path(pos.path, f"ussd_drafts.path:{phash}"), False
+        return seal_path(pos.path, draft_context(phash)), False
     finished = isinstance(pos.screen, End) and pos.screen.id.startswith("report.")
     if session.has_draft is not False and (pos.resumed is False or finished):
         session.has_draft = False

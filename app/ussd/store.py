@@ -49,7 +49,7 @@ NO_LANGUAGE = "-"
 @dataclass
 class SessionState:
     """One session between hops. ``draft`` is the sealed path pinned on its first screen
-    (context ``ussd_sessions.draft:<id>``), so the same ``(sessionId, text)`` replays alike;
+    (sealed to ``session_draft_context``), so the same ``(sessionId, text)`` replays alike;
     ``has_draft`` says whether the phone has a draft now (None: not known)."""
 
     session_id: str
@@ -64,7 +64,7 @@ class SessionState:
 
 @dataclass(frozen=True)
 class Draft:
-    """An unfinished report: its sealed path (context ``ussd_drafts.path:<phone hash>``)."""
+    """An unfinished report: its sealed path (sealed to ``draft_context``)."""
 
     path_enc: str
     session_id: str

@@ -14,6 +14,7 @@ from app import create_app
 from app.cases.models import Case
 from app.extensions import db
 from app.referral.models import Alert
+from app.ussd import menu
 from app.ussd.outage import answer_without_database, pending
 from app.ussd.services import Hop
 from app.worker.reconcile import reconcile
@@ -69,6 +70,23 @@ def test_a_spooled_confirmation_is_written_once_when_the_database_is_back(
     # The hop repeated once the database is back shows the case, not a second one.
     again = dial(client, "*".join(inputs), session="out-1", phone=REPORTER)
     assert reference in again.text and len(cases()) == 1
+
+
+def test_a_report_spooled_by_an_older_menu_is_kept_not_misread(
+        app, client, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = report_inputs(consent=False)
+    for n in range(1, len(inputs)):
+        dial(client, "*".join(inputs[:n]), session="out-2", phone=REPORTER)
+    reply = answer_without_database(Hop("out-2", CODE, REPORTER, "*".join(inputs)))
+    assert reply is not None and reply.text.startswith("END")
+    version = menu.MENU_VERSION
+    monkeypatch.setattr(menu, "MENU_VERSION", version + 1)  # the release was upgraded meanwhile
+    assert reconcile()["ussd-spool"] == 0
+    assert cases() == [] and len(pending()) == 1  # its inputs walk another menu: kept
+    monkeypatch.setattr(menu, "MENU_VERSION", version)  # the release that spooled it
+    assert reconcile()["ussd-spool"] == 1
+    [case] = cases()
+    assert case.reference == reference_in(reply.text) and pending() == []
 
 
 def test_a_hop_that_is_not_a_confirmation_is_not_spooled(app, client) -> None:

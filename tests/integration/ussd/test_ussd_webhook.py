@@ -21,6 +21,7 @@ from app.cases.vocabulary import CaseCategory, ChildrenCount, LabourKind, SeenWh
 from app.clock import utcnow
 from app.extensions import db
 from app.privacy import phone_hash
+from app.ussd import models as ussd_models
 from app.ussd import store
 from app.ussd.models import UssdDraft, UssdPreference, UssdSession, UssdSessionEvent
 from app.ussd.services import DbProvider
@@ -199,6 +200,16 @@ def test_a_draft_that_no_longer_decrypts_is_ignored(client: FlaskClient) -> None
     assert draft is not None
     draft.path_enc = "v1:" + "A" * 40
     db.session.commit()
+    assert dial(client, "", session="b").text.startswith("CON Linda: ulinzi")
+
+
+def test_a_draft_of_an_older_menu_is_not_offered(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    dial(client, "1*1*2", session="a")
+    end_session(client, "a")
+    connection().flushdb()
+    monkeypatch.setattr(ussd_models, "MENU_VERSION", ussd_models.MENU_VERSION + 1)  # upgraded
+    # Its inputs would walk the renumbered menu to another screen: the caller starts afresh.
     assert dial(client, "", session="b").text.startswith("CON Linda: ulinzi")
 
 
