@@ -1,5 +1,6 @@
 """Reading an all-or-nothing CSV import from the command line, for every directory that has
-one (responders, centres): one place decides how an unreadable file or bad rows are told."""
+one (responders, centres): one place decides how an unreadable file, bad rows and the result
+are told."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from flask import current_app
 
 T = TypeVar("T")
 
@@ -31,3 +33,22 @@ def read_import_file(file: Path, parse: Callable[[str], T],
             click.echo(f"{file.name}: {error}", err=True)
         raise click.ClickException(f"nothing imported: fix the {len(errors)} row(s) above "
                                    "and run the import again") from None
+
+
+def echo_import_result(file: Path, added: int, updated: int, unchanged: int,
+                       confirming: int, who: str, waits_for: str) -> None:
+    """Say what an import did and, when new numbers must confirm first, when they hear from us.
+
+    ``who`` and ``waits_for`` fill "N new <who> were sent a confirmation SMS and get no
+    <waits_for> until they reply ANZA/START".
+    """
+    click.echo(f"{file.name}: {added} added, {updated} updated, {unchanged} unchanged")
+    if not confirming:
+        return
+    click.echo(f"{confirming} new {who} were sent a confirmation SMS and get no "
+               f"{waits_for} until they reply ANZA/START")
+    if current_app.extensions["linda_jobs"].embedded:
+        # This process has no worker: the running `linda serve` finds the queued SMS in the
+        # database at its next reconcile round and sends them then.
+        click.echo("the running `linda serve` sends them within "
+                   f"{current_app.config['RECONCILE_INTERVAL_SECONDS']} s")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import with_appcontext
 
 from app.centres.directory import (
@@ -18,7 +17,7 @@ from app.centres.directory import (
     write_csv,
 )
 from app.centres.models import Centre
-from app.csvfile import read_import_file
+from app.csvfile import echo_import_result, read_import_file
 from app.extensions import db
 from app.staff.services import audit, cli_actor
 
@@ -39,14 +38,8 @@ def import_command(file: Path, added_by: str) -> None:
     rows = read_import_file(file, parse_csv, ImportFileError)
     summary = import_centres(rows, actor=cli_actor(), added_by=added_by)
     db.session.commit()
-    click.echo(f"{file.name}: {len(summary.added)} added, {len(summary.updated)} updated, "
-               f"{summary.unchanged} unchanged")
-    if summary.new_contacts:
-        click.echo(f"{len(summary.new_contacts)} new contact(s) were sent a confirmation SMS "
-                   "and get no placement requests until they reply ANZA/START")
-        if current_app.extensions["linda_jobs"].embedded:
-            click.echo("the running `linda serve` sends them within "
-                       f"{current_app.config['RECONCILE_INTERVAL_SECONDS']} s")
+    echo_import_result(file, len(summary.added), len(summary.updated), summary.unchanged,
+                       len(summary.new_contacts), "contact(s)", "placement requests")
 
 
 @centres_cli.command("export")

@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from app.csvfile import read_import_file
+from app.csvfile import echo_import_result, read_import_file
 from app.extensions import db
 from app.referral.directory import (
     ImportFileError,
@@ -34,18 +33,10 @@ def responders_cli() -> None:
 def import_command(file: Path, added_by: str) -> None:
     """Add or update responders from FILE; nothing is written if any row is bad."""
     rows = read_import_file(file, parse_csv, ImportFileError)
-    summary = import_responders(rows, actor="cli", added_by=added_by)
+    summary = import_responders(rows, actor=cli_actor(), added_by=added_by)
     db.session.commit()
-    click.echo(f"{file.name}: {len(summary.added)} added, {len(summary.updated)} updated, "
-               f"{summary.unchanged} unchanged")
-    if summary.added:
-        click.echo(f"{len(summary.added)} new responder(s) were sent a confirmation SMS and get "
-                   "no alerts until they reply ANZA/START")
-        if current_app.extensions["linda_jobs"].embedded:
-            # This process has no worker: the running `linda serve` finds the queued SMS in
-            # the database at its next reconcile round and sends them then.
-            click.echo("the running `linda serve` sends them within "
-                       f"{current_app.config['RECONCILE_INTERVAL_SECONDS']} s")
+    echo_import_result(file, len(summary.added), len(summary.updated), summary.unchanged,
+                       len(summary.added), "responder(s)", "alerts")
 
 
 @responders_cli.command("export")
