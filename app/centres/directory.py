@@ -18,11 +18,11 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from app.centres.models import SERVICES, TAKES, Centre, CentreContact, CentreKind
+from app.csvrows import ImportFileError, read_rows
 from app.extensions import db
 from app.gazetteer.models import Council, Region, Ward
 from app.privacy import phone_hash
 from app.referral.directory import (
-    ImportFileError,
     ask_confirmation,
     parse_phone,
     resolve_place_ids,
@@ -84,27 +84,8 @@ def parse_csv(content: str) -> list[CentreRow]:
     Raises:
         ImportFileError: any row is bad; every bad row is listed, nothing is returned.
     """
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
-    missing = [c for c in HEADER if c not in columns]
-    if missing:
-        raise ImportFileError([f"line 1: missing column(s) {', '.join(missing)}; the header "
-                               f"must be {','.join(HEADER)}"])
-    reader.fieldnames = columns
-    rows, errors, seen = [], [], {}
-    for record in reader:
-        line = reader.line_num
-        try:
-            row = _parse_row(line, {k: (v or "").strip() for k, v in record.items() if k})
-        except ValueError as exc:
-            errors.append(f"line {line}: {exc}")
-            continue
-        key = row.name.casefold()
-        if key in seen:
-            errors.append(f"line {line}: centre {row.name!r} is already on line {seen[key]}")
-            continue
-        seen[key] = line
-        rows.append(row)
+    rows, errors = read_rows(content, HEADER, _parse_row, lambda row: row.name.casefold(),
+                             lambda row, first: f"centre {row.name!r} is already on line {first}")
     errors += _contact_role_errors(rows)
     if errors:
         raise ImportFileError(sorted(errors, key=lambda e: int(e.split()[1].rstrip(":"))))

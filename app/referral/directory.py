@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from app.csvrows import ImportFileError, read_rows
 from app.extensions import db
 from app.gazetteer import services as gz
 from app.gazetteer.matching import parse_coordinate
@@ -33,14 +34,6 @@ OPTIONAL: Final = ("lat", "lon")
 #: Export adds these after the contract's columns; import ignores them.
 EXPORT_EXTRA: Final = ("confirmed", "last_verified")
 LANGUAGE_SETS: Final = {"sw": "sw", "en": "en", "sw;en": "sw;en", "en;sw": "en;sw"}
-
-
-class ImportFileError(ValueError):
-    """The file cannot be imported; ``errors`` lists ``line N: reason`` for every bad row."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -77,35 +70,10 @@ def parse_csv(content: str) -> list[Row]:
     Raises:
         ImportFileError: any row is bad; every bad row is listed, nothing is returned.
     """
-    # newline="": the csv module reads every line ending itself (a lone \r included).
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
-    try:
-        return _parse_records(reader)
-    except csv.Error as exc:  # a quote never closed, a NUL byte...
-        raise ImportFileError([f"line {reader.line_num or 1}: not readable as CSV ({exc})"]
-                              ) from None
-
-
-def _parse_records(reader: csv.DictReader[str]) -> list[Row]:
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
-    missing = [c for c in HEADER if c not in columns]
-    if missing:
-        raise ImportFileError([f"line 1: missing column(s) {', '.join(missing)}; the header "
-                               f"must be {','.join(HEADER)} (optionally ,lat,lon)"])
-    reader.fieldnames = columns
-    rows, errors, seen = [], [], {}
-    for record in reader:
-        line = reader.line_num
-        try:
-            row = _parse_row(line, {k: (v or "").strip() for k, v in record.items() if k})
-        except ValueError as exc:
-            errors.append(f"line {line}: {exc}")
-            continue
-        if row.phone in seen:
-            errors.append(f"line {line}: phone {row.phone} is already on line {seen[row.phone]}")
-            continue
-        seen[row.phone] = line
-        rows.append(row)
+    rows, errors = read_rows(
+        content, HEADER, _parse_row, lambda row: row.phone,
+        lambda row, first: f"phone {row.phone} is already on line {first}",
+        header_hint=" (optionally ,lat,lon)")
     if errors:
         raise ImportFileError(errors)
     if not rows:
