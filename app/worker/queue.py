@@ -64,6 +64,23 @@ class JobQueue:
         app.extensions["linda_jobs"] = _State(conn, embedded=not url)
 
 
+def worker_connection(app: Flask, *, blocking_seconds: int) -> Any:
+    """A Redis client of its own for a worker that blocks up to ``blocking_seconds`` waiting
+    for a job, with a read timeout longer than that wait.
+
+    The app's client times reads out after 5 s so that a web request never hangs on Redis.
+    RQ raises the timeout only for connections opened after the worker starts; one opened
+    earlier (by the reconciler) timed out in the middle of every idle wait, and RQ took each
+    timeout for a lost Redis and slept 1, 2, 4… up to 60 s before taking the next job. An
+    injected connection (tests) or the embedded fakeredis is returned as it is.
+    """
+    url = app.config.get("REDIS_URL")
+    if app.config.get("REDIS_CONNECTION") is not None or not url:
+        return app.extensions["linda_jobs"].connection
+    return redis.Redis.from_url(url, socket_connect_timeout=2,
+                                socket_timeout=blocking_seconds + 10, health_check_interval=30)
+
+
 class _State:
     def __init__(self, conn: Any, embedded: bool) -> None:
         self.connection = conn
