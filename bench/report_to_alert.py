@@ -262,7 +262,7 @@ def main() -> None:
              f"{dt.datetime.now(dt.UTC):%Y-%m-%d} on a machine shared with other work (see "
              "the load average).")
     print(body)
-    write_section(f"report_to_alert/{services_label()}",
+    write_section(f"report_to_alert/{args.rate:g}/{services_label()}",
                   f"Report to alert, {args.rate:.0f} reports/s, one worker ({services_label()})",
                   body)
 
