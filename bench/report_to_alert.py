@@ -163,13 +163,13 @@ def alert_times(references: set[str]) -> dict[str, list[float]]:
     return times
 
 
-def run(name: str, code: Path, app, instance: Path, inputs: list[str],
-        args: argparse.Namespace) -> dict:
-    """Serve ``code``, work it with one worker, drive the reports; the figures of one run.
-
-    Sessions, phones and so case numbers are new in every run; Redis starts empty.
-    """
-    app.extensions["linda_jobs"].connection.flushdb()
+def run(name: str, code: Path, instance: Path, args: argparse.Namespace) -> dict:
+    """Serve ``code`` on a fresh schema (gazetteer and responders only, Redis empty), work it
+    with one worker, drive the reports; the figures of one run."""
+    app = make_app(instance, **SLOW_WAVES)
+    with app.app_context():
+        add_responders()
+        inputs = report_inputs()
     env = {**os.environ, **bench_env(instance, **SLOW_WAVES)}
     log = instance / f"{name.split()[0]}.log"
     server = Server(code, env, args.web_workers, log)
@@ -210,7 +210,8 @@ def run(name: str, code: Path, app, instance: Path, inputs: list[str],
             "skipped": len(results) - len(sent),
             "confirm": [r[3] for r in results if r[1] in refs], "first": first,
             "every": every, "load": (load_before, load_after),
-            "span": max((r[2] for r in results if r[2]), default=t0) - t0}
+            "span": max((r[2] for r in results if r[2]), default=t0) - t0,
+            "hops": len(inputs) + 1}
 
 
 def main() -> None:
@@ -227,16 +228,12 @@ def main() -> None:
         raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL: one worker process "
                          "and the web processes share them")
     instance = workdir()
-    app = make_app(instance, **SLOW_WAVES)
-    with app.app_context():
-        add_responders()
-        inputs = report_inputs()
     versions = [("now", ROOT)]
     if args.before_ref:
         versions.insert(0, (f"before ({args.before_ref})", export(args.before_ref)))
     runs = []
     for name, code in versions:
-        runs.append(run(name, code, app, instance, inputs, args))
+        runs.append(run(name, code, instance, args))
         r = runs[-1]
         print(name, {k: v for k, v in r.items() if not isinstance(v, list)}, flush=True)
     rows, info = [], []
@@ -255,7 +252,7 @@ def main() -> None:
     body = table(["measure (seconds → ms)", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows)
     body += ("\n\n" + "\n".join(info) + "\n\n"
              f"{args.rate:.0f} reports/s for {args.seconds:.0f} s, each walked hop by hop "
-             f"({len(inputs) + 1} hops) from {args.procs} load processes; "
+             f"({runs[-1]['hops']} hops) from {args.procs} load processes; "
              f"gunicorn -w {args.web_workers} (sync) with the sandbox; one `linda worker`. "
              "Target: confirm → first alert accepted p95 < 1 s, p99 < 2 s; a case not "
              "alerted by the end counts as infinitely late (`inf`). Measured on "
