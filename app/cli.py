@@ -152,7 +152,7 @@ def worker_command(burst: bool) -> None:
         click.echo(f"ran {drain(app)} job(s)")
         return
     ReconcilerThread(app).start()
-    make_worker(app).work(with_scheduler=True, logging_level="INFO")
+    make_worker(app, listening=True).work(with_scheduler=True, logging_level="INFO")
 
 
 def main() -> None:

@@ -95,6 +95,9 @@ def handle_inbound(msg: InboundSms) -> None:
 #: Packages that act on SMS after the referral (places, check-ins, replies to coordination
 #: messages); each ``handle`` returns None when the message is not theirs.
 AFTERCARE_HANDLERS = ("app.centres.sms", "app.followup.sms", "app.broadcast.sms")
+#: Why a "taken" notice still in the outbox is never sent: the responder's own KUBALI was
+#: answered "taken" (``_withdraw_notice``).
+NOTICE_WITHDRAWN = "the reply to the responder said the same"
 
 
 def _within_limit(msg: InboundSms) -> bool:
@@ -233,7 +236,7 @@ def _withdraw_notice(alert: Alert) -> None:
             OutboundSms.purpose == "notice", OutboundSms.status == SmsStatus.QUEUED)
             .with_for_update()):
         notice.status = SmsStatus.EXPIRED
-        notice.failure_reason = "the reply to the responder said the same"
+        notice.failure_reason = NOTICE_WITHDRAWN
 
 
 def _tell_reporter(case: Case) -> None:

@@ -108,6 +108,7 @@ def record_delivery_report(provider_id: str, status: str, *, failure_reason: str
         UnknownDeliveryStatusError: ``status`` is not one AT documents.
     """
     map_delivery_status(status)  # reject before storing anything
+    lock_provider_id(provider_id)
     exists = db.session.scalar(sa.select(DeliveryReport.id).where(
         DeliveryReport.provider_id == provider_id, DeliveryReport.status == status))
     if exists is None:
@@ -124,6 +125,22 @@ def record_delivery_report(provider_id: str, status: str, *, failure_reason: str
         return None
     apply_delivery_reports(msg)
     return msg
+
+
+def lock_provider_id(provider_id: str) -> None:
+    """Hold AT's message id until the transaction ends; the send job and the report webhook
+    both take it before they look at each other's rows.
+
+    Without it, a report could arrive in another process while the send job was committing
+    the id: the webhook found no message yet, the job had already looked for reports, and
+    once both committed the report was stored but never applied (the SMS stayed
+    ``submitted``). PostgreSQL only: SQLite lets one writer at a time in, which serialises the
+    two already.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtextextended(provider_id, 0))))
 
 
 def apply_delivery_reports(msg: OutboundSms, *, notify: bool = True) -> None:

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.sms.gateway import MAX_RECIPIENTS, SendResult, gateway, send_many
 from app.sms.models import InboundSms, OutboundSms
 from app.sms.schedule import inbound_job_id, schedule_send, send_job_id
-from app.sms.services import apply_delivery_reports, set_status
+from app.sms.services import apply_delivery_reports, lock_provider_id, set_status
 from app.sms.signals import inbound_sms_received
 from app.sms.status import MAX_ATTEMPTS, SendDecision, SmsStatus, backoff_seconds
 from app.worker.queue import enqueue
@@ -197,6 +197,8 @@ def _finish(message_id: int, claimed_at: datetime,
 def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None:
     msg.provider_status = result.status
     if result.decision is SendDecision.ACCEPTED:
+        if result.provider_id:
+            lock_provider_id(result.provider_id)  # a report for it waits until this commits
         msg.provider_message_id = result.provider_id
         msg.failure_reason = None
         set_status(msg, SmsStatus.SUBMITTED, notify=notify)

@@ -64,6 +64,23 @@ class JobQueue:
         app.extensions["linda_jobs"] = _State(conn, embedded=not url)
 
 
+def worker_connection(app: Flask, *, blocking_seconds: int) -> Any:
+    """A Redis client of its own for a worker that blocks up to ``blocking_seconds`` waiting
+    for a job, with a read timeout longer than that wait.
+
+    The app's client times reads out after 5 s so that a web request never hangs on Redis.
+    RQ raises the timeout only for connections opened after the worker starts; one opened
+    earlier (by the reconciler) timed out in the middle of every idle wait, and RQ took each
+    timeout for a lost Redis and slept 1, 2, 4… up to 60 s before taking the next job. An
+    injected connection (tests) or the embedded fakeredis is returned as it is.
+    """
+    url = app.config.get("REDIS_URL")
+    if app.config.get("REDIS_CONNECTION") is not None or not url:
+        return app.extensions["linda_jobs"].connection
+    return redis.Redis.from_url(url, socket_connect_timeout=2,
+                                socket_timeout=blocking_seconds + 10, health_check_interval=30)
+
+
 class _State:
     def __init__(self, conn: Any, embedded: bool) -> None:
         self.connection = conn
@@ -204,17 +221,26 @@ def enqueue_after_commit(func: JobFunc, *args: Any, job_id: str,
     """Register a job to queue when the current transaction commits.
 
     ``func`` may be a dotted path (``"app.sms.tasks.send_sms"``): services schedule jobs by
-    name, so they never import the job modules that call them.
+    name, so they never import the job modules that call them. A job registered inside a
+    savepoint (``begin_nested``) is dropped if that savepoint rolls back, and queued only when
+    the whole transaction commits.
     """
     pending = db.session.info.setdefault("linda_pending_jobs", [])
-    if not any(p[2] == job_id for p in pending):
-        pending.append((func, args, job_id, options))
+    if not any(p[3] == job_id for p in pending):
+        session = db.session()
+        innermost = session.get_nested_transaction() or session.get_transaction()
+        pending.append((innermost, func, args, job_id, options))
 
 
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released; its rows are not visible to a
+    # worker until the whole transaction commits (a job queued then found no row, and its
+    # work waited for the reconciler).
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop("linda_pending_jobs", [])
-    for func, args, job_id, options in pending:
+    for _, func, args, job_id, options in pending:
         enqueue(func, *args, job_id=job_id, **options)
 
 
@@ -222,3 +248,15 @@ def _send_pending(session: Session) -> None:
 def _drop_pending(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:
         session.info.pop("linda_pending_jobs", None)
+        return
+    pending = session.info.get("linda_pending_jobs", [])
+    pending[:] = [p for p in pending if not _within(p[0], previous_transaction)]
+
+
+def _within(transaction: Any, ancestor: Any) -> bool:
+    """Whether ``transaction`` is ``ancestor`` or was begun inside it."""
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 from rq.utils import now, utcformat
 
 from app.ops.heartbeat import beat
-from app.worker.queue import QUEUE_NAMES, WORKER_BEAT
+from app.worker.queue import QUEUE_NAMES, WORKER_BEAT, worker_connection
 from app.worker.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -69,19 +69,27 @@ class _ThreadWorker(AppWorker):
         pass
 
 
-def make_worker(app: Flask, *, threaded: bool = False) -> AppWorker:
+def make_worker(app: Flask, *, threaded: bool = False, listening: bool = False) -> AppWorker:
     """A worker over every queue of ``app``, bound to it.
 
     RQ retries taking the scheduler lock only at maintenance time, and an idle worker reaches
     that only between two waits for a job (``worker_ttl`` − 15 s): both default to minutes.
     A worker started beside a killed one (whose lock lives on for a minute) would run without
     a scheduler that long, so both follow the reconcile interval here.
+
+    ``listening`` (``linda worker``): the worker waits for jobs on its own Redis connection,
+    whose read timeout outlasts that wait (see ``worker_connection``).
     """
     state = app.extensions["linda_jobs"]
     cls = _ThreadWorker if threaded else AppWorker
     interval = int(app.config["RECONCILE_INTERVAL_SECONDS"])
-    worker = cls([state.queues[n] for n in QUEUE_NAMES], connection=state.connection,
-                 maintenance_interval=max(interval, 1), worker_ttl=max(interval, 5) + 15)
+    worker_ttl = max(interval, 5) + 15
+    conn = (worker_connection(app, blocking_seconds=worker_ttl - 15) if listening
+            else state.connection)
+    queues = ([state.queues[n] for n in QUEUE_NAMES] if conn is state.connection
+              else [Queue(n, connection=conn) for n in QUEUE_NAMES])
+    worker = cls(queues, connection=conn,
+                 maintenance_interval=max(interval, 1), worker_ttl=worker_ttl)
     worker.flask_app = app
     return worker
 

@@ -1,3 +1,5 @@
+import contextlib
+
 from flask import Flask
 
 from app.extensions import db
@@ -30,6 +32,28 @@ def test_rollback_drops_pending_jobs(app: Flask) -> None:
     db.session.commit()
     assert state().queues["default"].count == 0
     assert db.session.query(AuditEntry).count() == 0
+
+
+def test_a_released_savepoint_queues_its_jobs_only_when_the_transaction_commits(
+        app: Flask) -> None:
+    audit("test", "thing")
+    with db.session.begin_nested():  # e.g. a case created in a savepoint by a USSD hop
+        enqueue_after_commit(record_call, "d", job_id="test-d")
+    assert state().queues["default"].count == 0  # a worker would not find the rows yet
+    db.session.commit()
+    assert state().queues["default"].get_job_ids() == ["test-d"]
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_jobs(app: Flask) -> None:
+    audit("test", "thing")
+    enqueue_after_commit(record_call, "e", job_id="test-e")
+    with contextlib.suppress(ValueError), db.session.begin_nested():
+        enqueue_after_commit(record_call, "f", job_id="test-f")
+        with db.session.begin_nested():
+            enqueue_after_commit(record_call, "g", job_id="test-g")
+        raise ValueError("the savepoint's rows are gone, so is its work")
+    db.session.commit()
+    assert state().queues["default"].get_job_ids() == ["test-e"]
 
 
 def test_same_job_id_is_queued_once_then_again_after_it_ran(app: Flask, run_jobs) -> None:
