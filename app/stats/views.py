@@ -8,7 +8,6 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from app.cases.models import CaseCategory
 from app.extensions import db
-from app.gazetteer.models import Region
 from app.referral.texts import text as referral_text
 from app.staff.auth import (
     EXPORT_ROLES,
@@ -23,7 +22,13 @@ from app.staff.services import audit
 from app.staff.texts import current_language
 from app.stats import charts
 from app.stats.exports import cases_csv, stats_csv
-from app.stats.services import Period, StatsInputError, build_report, parse_period
+from app.stats.services import (
+    Period,
+    StatsInputError,
+    build_report,
+    parse_period,
+    region_rows,
+)
 from app.stats.texts import duration, t
 
 bp = Blueprint("stats", __name__, url_prefix="/staff/stats", template_folder="templates")
@@ -53,12 +58,12 @@ def _suppress() -> bool:
 @require_role(*STATS_ROLES)
 def index() -> Any:
     period, error = _period()
-    regions = db.session.execute(
-        db.select(Region.id, Region.name).order_by(Region.name)).all()
+    rows = region_rows()  # once per request: the filter list and the map
+    regions = [(r.id, r.name) for r in rows]
     if period is None:
         return render_template("stats/index.html", error=error, report=None,
                                regions=regions, args=request.args), 400
-    report = build_report(period, suppress=_suppress())
+    report = build_report(period, suppress=_suppress(), regions=rows)
     lang = current_language()
     labels = {c.value: referral_text(lang, f"category.{c.value}") for c in CaseCategory}
     labels |= {"urgent": referral_text(lang, "urgency.urgent"),
