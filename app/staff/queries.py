@@ -188,6 +188,11 @@ def queue_page(user: StaffUser, f: QueueFilters) -> QueuePage:
     attention: list[Case] = []
     if not f.after and f.status in ("open", "all", *(s.value for s in UNACCEPTED)):
         attention = _attention(scoped(_filtered(sa.select(Case), f, attention=True), user))
+    if f.status == CaseStatus.NEEDS_ATTENTION.value and not f.after:
+        # Every escalated case needs a person: the rest of the queue is empty by definition,
+        # and looking for it would walk every escalated case.
+        rows = describe(attention)
+        return QueuePage(attention=rows, rest=[], next_after=None)
     rest_q = base.where(sa.not_(needs_human()))
     key = sa.tuple_(Case.created_at, Case.id)
     if f.after:

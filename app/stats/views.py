@@ -20,10 +20,12 @@ from app.staff.auth import (
 from app.staff.models import StaffRole
 from app.staff.services import audit
 from app.staff.texts import current_language
+from app.stats import cache as stats_cache
 from app.stats import charts
 from app.stats.exports import cases_csv, stats_csv
 from app.stats.services import (
     Period,
+    Report,
     StatsInputError,
     build_report,
     parse_period,
@@ -63,8 +65,26 @@ def index() -> Any:
     if period is None:
         return render_template("stats/index.html", error=error, report=None,
                                regions=regions, args=request.args), 400
-    report = build_report(period, suppress=_suppress(), regions=rows)
-    lang = current_language()
+    suppress, lang = _suppress(), current_language()
+    # Figures and charts change only when the roll-ups are refreshed: made once per refresh.
+    report, labels, figures = stats_cache.computed(
+        (stats_cache.refresh_stamp(), period, suppress, lang),
+        lambda: _figures(period, suppress, rows, lang))
+    # Rendered before the audit row commits: a commit expires the signed-in user, and the
+    # page would read it (and its regions) again.
+    html = render_template("stats/index.html", report=report, figures=figures,
+                           labels=labels, regions=regions, args=request.args,
+                           can_export=has_role(*EXPORT_ROLES), error=None)
+    audit(staff_actor(), "stats.view", "stats", None, first_week=period.first_week.isoformat(),
+          weeks=period.weeks, region=period.region_id, protected=report.suppressed)
+    db.session.commit()
+    return html
+
+
+def _figures(period: Period, suppress: bool, rows: list[Any], lang: str
+             ) -> tuple[Report, dict[str, str], dict[str, Any]]:
+    """The report, its labels and its SVG charts in ``lang``."""
+    report = build_report(period, suppress=suppress, regions=rows)
     labels = {c.value: referral_text(lang, f"category.{c.value}") for c in CaseCategory}
     labels |= {"urgent": referral_text(lang, "urgency.urgent"),
                "not_urgent": referral_text(lang, "urgency.normal"), "_more": t("stats.more")}
@@ -78,12 +98,7 @@ def index() -> Any:
                                    [(r.council, r.unaccepted) for r in report.councils]),
         "ussd": charts.hbars(t("stats.ussd_chart"), report.ussd),
     }
-    audit(staff_actor(), "stats.view", "stats", None, first_week=period.first_week.isoformat(),
-          weeks=period.weeks, region=period.region_id, protected=report.suppressed)
-    db.session.commit()
-    return render_template("stats/index.html", report=report, figures=figures,
-                           labels=labels, regions=regions, args=request.args,
-                           can_export=has_role(*EXPORT_ROLES), error=None)
+    return report, labels, figures
 
 
 @bp.get("/export.csv")
