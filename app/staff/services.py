@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -173,7 +174,8 @@ def sign_out_everywhere(user: StaffUser, *, actor: str) -> int:
 def list_staff() -> list[StaffUser]:
     """Every account, enabled ones first, then by email (regions come with them)."""
     return list(db.session.scalars(
-        sa.select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.email)))
+        sa.select(StaffUser).options(selectinload(StaffUser.regions))
+        .order_by(StaffUser.active.desc(), StaffUser.email)))
 
 
 def revoke_sessions(user: StaffUser, *, keep: StaffSession | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
+from markupsafe import Markup
 
 from app.cases.models import CaseCategory
 from app.extensions import db
@@ -67,13 +68,13 @@ def index() -> Any:
                                regions=regions, args=request.args), 400
     suppress, lang = _suppress(), current_language()
     # Figures and charts change only when the roll-ups are refreshed: made once per refresh.
-    report, labels, figures = stats_cache.computed(
+    report, report_body = stats_cache.computed(
         (stats_cache.refresh_stamp(), period, suppress, lang),
         lambda: _figures(period, suppress, rows, lang))
     # Rendered before the audit row commits: a commit expires the signed-in user, and the
     # page would read it (and its regions) again.
-    html = render_template("stats/index.html", report=report, figures=figures,
-                           labels=labels, regions=regions, args=request.args,
+    html = render_template("stats/index.html", report=report, report_body=report_body,
+                           regions=regions, args=request.args,
                            can_export=has_role(*EXPORT_ROLES), error=None)
     audit(staff_actor(), "stats.view", "stats", None, first_week=period.first_week.isoformat(),
           weeks=period.weeks, region=period.region_id, protected=report.suppressed)
@@ -82,8 +83,8 @@ def index() -> Any:
 
 
 def _figures(period: Period, suppress: bool, rows: list[Any], lang: str
-             ) -> tuple[Report, dict[str, str], dict[str, Any]]:
-    """The report, its labels and its SVG charts in ``lang``."""
+             ) -> tuple[Report, Markup]:
+    """The report, and its charts and tables rendered in ``lang``."""
     report = build_report(period, suppress=suppress, regions=rows)
     labels = {c.value: referral_text(lang, f"category.{c.value}") for c in CaseCategory}
     labels |= {"urgent": referral_text(lang, "urgency.urgent"),
@@ -98,7 +99,10 @@ def _figures(period: Period, suppress: bool, rows: list[Any], lang: str
                                    [(r.council, r.unaccepted) for r in report.councils]),
         "ussd": charts.hbars(t("stats.ussd_chart"), report.ussd),
     }
-    return report, labels, figures
+    # Rendered by Jinja with autoescaping, so safe to insert as markup.
+    body = Markup(render_template(  # noqa: S704
+        "stats/_report.html", report=report, figures=figures, labels=labels))
+    return report, body
 
 
 @bp.get("/export.csv")
