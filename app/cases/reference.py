@@ -1,7 +1,9 @@
 """Case numbers: seven digits, the last a Damm check digit.
 
 Damm catches every single-digit error and every adjacent transposition, so a mistyped number
-is rejected instead of matching somebody else's case.
+is rejected instead of matching somebody else's case. A number may start with zeros (it is a
+string of digits, never an integer), so the six digits before the check digit give
+``CAPACITY`` = 1,000,000 numbers, not the 900,000 of numbers without a leading zero.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _DAMM = (
 )
 
 LENGTH = 7
+#: How many case numbers there are: every six-digit body, leading zeros included.
+CAPACITY = 10 ** (LENGTH - 1)
 
 
 def damm_digit(digits: str) -> int:
@@ -38,5 +42,10 @@ def is_valid_reference(value: str) -> bool:
 
 def new_reference() -> str:
     """A random case number; random so numbers reveal nothing about volume or order."""
-    body = f"{secrets.randbelow(9 * 10 ** (LENGTH - 2)) + 10 ** (LENGTH - 2)}"
-    return body + str(damm_digit(body))
+    return reference_for(secrets.randbelow(CAPACITY))
+
+
+def reference_for(body: int) -> str:
+    """The case number whose first six digits are ``body`` (0 ≤ body < CAPACITY)."""
+    digits = f"{body:0{LENGTH - 1}d}"
+    return digits + str(damm_digit(digits))

@@ -39,12 +39,14 @@ def _render(case: Case, *, error: str | None = None, done: str | None = None,
             phone: str | None = None, status: int = 200) -> Any:
     user = current_staff()
     assert user is not None  # noqa: S101
+    linked = cw.linked_duplicates(case)
     return render_template(
         "staff/case.html", case=case, place=place_of(case), lines=timeline(case),
         alerts=alerts(case), lead=lead_name(case), error=error, done=done, phone=phone,
         may_reveal=can_reveal_phone(user, case), outcomes=[o.value for o in cw.Outcome],
-        responders=choosable_responders(case), duplicates=cw.linked_duplicates(case),
-        suggestions=[c for c in cw.possible_duplicates(case) if can_see(user, c)],
+        responders=choosable_responders(case), duplicates=linked,
+        suggestions=[c for c in cw.possible_duplicates(case, linked=linked)
+                     if can_see(user, c)],
         refresh=current_app.config["STAFF_QUEUE_REFRESH_SECONDS"],
     ), status
 

@@ -193,12 +193,14 @@ def linked_duplicates(case: Case) -> list[str]:
     return refs
 
 
-def possible_duplicates(case: Case, limit: int = 5) -> list[Case]:
+def possible_duplicates(case: Case, limit: int = 5,
+                        linked: list[str] | None = None) -> list[Case]:
     """Same ward (or council, without a ward) and category within a few days: suggested to
-    staff, never merged automatically."""
+    staff, never merged automatically. ``linked``: the case's linked numbers, when the caller
+    has already read them."""
     place = (Case.ward_id == case.ward_id if case.ward_id
              else Case.council_id == case.council_id)
-    linked = set(linked_duplicates(case))
+    linked = linked_duplicates(case) if linked is None else linked
     found = db.session.scalars(
         sa.select(Case).where(place, Case.category == case.category, Case.id != case.id,
                               Case.created_at >= case.created_at - DUPLICATE_WINDOW,

@@ -49,8 +49,9 @@ class StaffUser(Base):
     totp_secret_enc: Mapped[str | None] = mapped_column(sa.Text)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
-    #: Regions an agent may see; empty for other roles.
-    regions: Mapped[list[Any]] = relationship("Region", secondary=staff_regions, lazy="selectin")
+    #: Regions an agent may see; empty for other roles. Read only when used (an agent's
+    #: scope, the accounts list), not with every signed-in request.
+    regions: Mapped[list[Any]] = relationship("Region", secondary=staff_regions, lazy="select")
 
     totp_secret = Sealed("email")
 

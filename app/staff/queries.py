@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,8 @@ import sqlalchemy as sa
 from app.cases.models import Case, CaseCategory
 from app.cases.status import CaseStatus
 from app.extensions import db
-from app.gazetteer.models import Council, Region, Ward
+from app.gazetteer.cache import Places, cached_places
+from app.gazetteer.models import Council, Region
 from app.gazetteer.names import council_label_of
 from app.referral.models import Alert, Responder
 from app.referral.status import AlertStatus
@@ -188,6 +190,11 @@ def queue_page(user: StaffUser, f: QueueFilters) -> QueuePage:
     attention: list[Case] = []
     if not f.after and f.status in ("open", "all", *(s.value for s in UNACCEPTED)):
         attention = _attention(scoped(_filtered(sa.select(Case), f, attention=True), user))
+    if f.status == CaseStatus.NEEDS_ATTENTION.value and not f.after:
+        # Every escalated case needs a person: the rest of the queue is empty by definition,
+        # and looking for it would walk every escalated case.
+        rows = describe(attention)
+        return QueuePage(attention=rows, rest=[], next_after=None)
     rest_q = base.where(sa.not_(needs_human()))
     key = sa.tuple_(Case.created_at, Case.id)
     if f.after:
@@ -241,19 +248,24 @@ def describe(cases: list[Case]) -> list[QueueRow]:
 
 
 def _places(cases: list[Case]) -> dict[int, str]:
-    ids = [c.id for c in cases]
+    """Place labels from the process's copy of the gazetteer: no query per page."""
+    names = _place_names(cached_places())
     out = {}
-    for case_id, ward, council, ctype, known_as, region in db.session.execute(
-            sa.select(Case.id, Ward.name, Council.name, Council.council_type, Council.known_as,
-                      Region.name)
-            .join(Council, Council.id == Case.council_id)
-            .join(Region, Region.id == Case.region_id)
-            .outerjoin(Ward, Ward.id == Case.ward_id).where(Case.id.in_(ids))):
-        parts = [ward] if ward else []
-        parts.append(council_label_of(council, ctype, known_as))
-        parts.append(region)
-        out[case_id] = ", ".join(parts)
+    for case in cases:
+        parts = [names.get(case.ward_id, "")] if case.ward_id else []
+        parts.append(names.get(case.council_id, case.council_id))
+        parts.append(names.get(case.region_id, case.region_id))
+        out[case.id] = ", ".join(p for p in parts if p)
     return out
+
+
+@lru_cache(maxsize=4)
+def _place_names(places: Places) -> dict[str, str]:
+    """Region, council (as people read it) and ward labels by id, for one gazetteer copy."""
+    names = {r.id: r.label for r in places.regions}
+    for group in (places.councils, places.wards):
+        names.update({item.id: item.label for items in group.values() for item in items})
+    return names
 
 
 def region_choices(user: StaffUser) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -24,7 +25,15 @@ MIN_PASSWORD_LENGTH = 12
 
 
 class StaffInputError(ValueError):
-    """A staff account request is malformed or conflicts with an existing account."""
+    """A staff account request is malformed or conflicts with an existing account.
+
+    The message is for the terminal; ``code`` names the problem for a page to say in the
+    reader's language.
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code or message
 
 
 def audit(actor: str, action: str, target_kind: str | None = None,
@@ -66,7 +75,7 @@ def require_staff(email: str) -> StaffUser:
     user = find_staff(email)
     if user is None:
         raise StaffInputError(f"no staff account for {email.strip().lower()}: "
-                              f"create it with `linda staff create`")
+                              f"create it with `linda staff create`", "unknown")
     return user
 
 
@@ -80,24 +89,26 @@ def create_staff(email: str, role: str, regions: Sequence[str] = (), *,
     """
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise StaffInputError(f"{email!r} is not an email address")
+        raise StaffInputError(f"{email!r} is not an email address", "email")
     try:
         staff_role = StaffRole(role.strip().lower())
     except ValueError:
         roles = ", ".join(r.value for r in StaffRole)
-        raise StaffInputError(f"unknown role {role!r}: use one of {roles}") from None
+        raise StaffInputError(f"unknown role {role!r}: use one of {roles}", "role") from None
     if staff_role is StaffRole.AGENT and not regions:
-        raise StaffInputError("an agent needs at least one --region (the cases they may see)")
+        raise StaffInputError("an agent needs at least one --region (the cases they may see)",
+                              "agent_region")
     if regions and staff_role is not StaffRole.AGENT:
-        raise StaffInputError(f"--region only scopes an agent; a {staff_role} sees all regions")
+        raise StaffInputError(f"--region only scopes an agent; a {staff_role} sees all regions",
+                              "region_role")
     places = []
     for name in regions:
         try:
             places.append(require_region(name))
         except UnknownPlaceError as exc:
-            raise StaffInputError(str(exc)) from None
+            raise StaffInputError(str(exc), "region") from None
     if find_staff(email) is not None:
-        raise StaffInputError(f"{email} already has an account")
+        raise StaffInputError(f"{email} already has an account", "taken")
     password = _one_time_password()
     user = StaffUser(email=email, role=staff_role, password_hash=hash_password(password),
                      must_change_password=True, regions=places)
@@ -151,6 +162,20 @@ def change_password(user: StaffUser, new: str, *, actor: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     audit(actor, "staff.password_change", "staff_user", user.id)
+
+
+def sign_out_everywhere(user: StaffUser, *, actor: str) -> int:
+    """End every session of ``user`` (asked by themselves or by an admin); audited."""
+    ended = revoke_sessions(user)
+    audit(actor, "staff.signout_everywhere", "staff_user", user.id, sessions=ended)
+    return ended
+
+
+def list_staff() -> list[StaffUser]:
+    """Every account, enabled ones first, then by email (regions come with them)."""
+    return list(db.session.scalars(
+        sa.select(StaffUser).options(selectinload(StaffUser.regions))
+        .order_by(StaffUser.active.desc(), StaffUser.email)))
 
 
 def revoke_sessions(user: StaffUser, *, keep: StaffSession | None = None) -> int:

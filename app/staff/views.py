@@ -21,7 +21,7 @@ from app.staff.services import (
     change_password,
     find_staff,
     password_matches,
-    revoke_sessions,
+    sign_out_everywhere,
 )
 from app.staff.texts import set_language, t
 
@@ -169,8 +169,7 @@ def signout_everywhere() -> Any:
     user = current_staff()
     if user is None:
         return redirect(url_for("staff.signin"))
-    ended = revoke_sessions(user)
-    audit(staff_actor(), "staff.signout_everywhere", "staff_user", user.id, sessions=ended)
+    sign_out_everywhere(user, actor=staff_actor())
     db.session.commit()
     session.clear()
     return redirect(url_for("staff.signin"))

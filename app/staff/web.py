@@ -10,7 +10,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.clock import utcnow
-from app.staff import case_views, queue, views
+from app.staff import accounts, case_views, queue, views
 from app.staff.auth import current_staff, load_signed_in
 from app.staff.blueprint import bp, has_endpoint
 from app.staff.models import StaffRole
@@ -28,6 +28,7 @@ NAV: tuple[tuple[str, str, frozenset[StaffRole]], ...] = (
     ("broadcast.index", "staff.nav.broadcast", frozenset({A, S})),
     ("audit.index", "staff.nav.audit", frozenset({A})),
     ("health.index", "staff.nav.health", frozenset({A})),
+    ("staff.accounts", "staff.nav.accounts", frozenset({A})),
 )
 
 
@@ -61,7 +62,7 @@ def _is_staff_page() -> bool:
 
 
 def init_web(app: Flask) -> None:
-    assert case_views and queue and views  # noqa: S101 - imported for their routes on ``bp``
+    assert accounts and case_views and queue and views  # noqa: S101 - for their routes
     app.register_blueprint(bp)
     app.before_request(load_signed_in)
 

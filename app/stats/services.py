@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -118,16 +118,24 @@ class Report:
     region_points: list[tuple[str, str, float, float, Cell]] = field(default_factory=list)
 
 
-def build_report(period: Period, *, suppress: bool) -> Report:
-    """Every figure of the statistics page for ``period``, protected when ``suppress``."""
+def region_rows() -> list[Any]:
+    """``(id, name, lat, lon)`` of every region by name: the filter list and the map."""
+    return list(db.session.execute(
+        sa.select(Region.id, Region.name, Region.lat, Region.lon).order_by(Region.name)).all())
+
+
+def build_report(period: Period, *, suppress: bool, regions: list[Any] | None = None) -> Report:
+    """Every figure of the statistics page for ``period``, protected when ``suppress``.
+
+    ``regions``: ``region_rows()`` when the caller already read them for the same request.
+    """
     weeks = period.week_list
     index = {w: i for i, w in enumerate(weeks)}
     where = [CaseWeek.week >= period.first_week, CaseWeek.week <= period.last_week]
     if period.region_id:
         where.append(CaseWeek.region_id == period.region_id)
 
-    regions = db.session.execute(
-        sa.select(Region.id, Region.name, Region.lat, Region.lon).order_by(Region.name)).all()
+    regions = region_rows() if regions is None else regions
     region_names = {r.id: r.name for r in regions}
     # One pass over the roll-up: the three weekly series and the map all come from it.
     tables: dict[str, dict[str, list[int]]] = {d: {} for d in ("category", "urgency", "region")}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
+from markupsafe import Markup
 
 from app.cases.models import CaseCategory
 from app.extensions import db
-from app.gazetteer.models import Region
 from app.referral.texts import text as referral_text
 from app.staff.auth import (
     EXPORT_ROLES,
@@ -21,9 +21,17 @@ from app.staff.auth import (
 from app.staff.models import StaffRole
 from app.staff.services import audit
 from app.staff.texts import current_language
+from app.stats import cache as stats_cache
 from app.stats import charts
 from app.stats.exports import cases_csv, stats_csv
-from app.stats.services import Period, StatsInputError, build_report, parse_period
+from app.stats.services import (
+    Period,
+    Report,
+    StatsInputError,
+    build_report,
+    parse_period,
+    region_rows,
+)
 from app.stats.texts import duration, t
 
 bp = Blueprint("stats", __name__, url_prefix="/staff/stats", template_folder="templates")
@@ -53,13 +61,31 @@ def _suppress() -> bool:
 @require_role(*STATS_ROLES)
 def index() -> Any:
     period, error = _period()
-    regions = db.session.execute(
-        db.select(Region.id, Region.name).order_by(Region.name)).all()
+    rows = region_rows()  # once per request: the filter list and the map
+    regions = [(r.id, r.name) for r in rows]
     if period is None:
         return render_template("stats/index.html", error=error, report=None,
                                regions=regions, args=request.args), 400
-    report = build_report(period, suppress=_suppress())
-    lang = current_language()
+    suppress, lang = _suppress(), current_language()
+    # Figures and charts change only when the roll-ups are refreshed: made once per refresh.
+    report, report_body = stats_cache.computed(
+        (stats_cache.refresh_stamp(), period, suppress, lang),
+        lambda: _figures(period, suppress, rows, lang))
+    # Rendered before the audit row commits: a commit expires the signed-in user, and the
+    # page would read it (and its regions) again.
+    html = render_template("stats/index.html", report=report, report_body=report_body,
+                           regions=regions, args=request.args,
+                           can_export=has_role(*EXPORT_ROLES), error=None)
+    audit(staff_actor(), "stats.view", "stats", None, first_week=period.first_week.isoformat(),
+          weeks=period.weeks, region=period.region_id, protected=report.suppressed)
+    db.session.commit()
+    return html
+
+
+def _figures(period: Period, suppress: bool, rows: list[Any], lang: str
+             ) -> tuple[Report, Markup]:
+    """The report, and its charts and tables rendered in ``lang``."""
+    report = build_report(period, suppress=suppress, regions=rows)
     labels = {c.value: referral_text(lang, f"category.{c.value}") for c in CaseCategory}
     labels |= {"urgent": referral_text(lang, "urgency.urgent"),
                "not_urgent": referral_text(lang, "urgency.normal"), "_more": t("stats.more")}
@@ -73,12 +99,10 @@ def index() -> Any:
                                    [(r.council, r.unaccepted) for r in report.councils]),
         "ussd": charts.hbars(t("stats.ussd_chart"), report.ussd),
     }
-    audit(staff_actor(), "stats.view", "stats", None, first_week=period.first_week.isoformat(),
-          weeks=period.weeks, region=period.region_id, protected=report.suppressed)
-    db.session.commit()
-    return render_template("stats/index.html", report=report, figures=figures,
-                           labels=labels, regions=regions, args=request.args,
-                           can_export=has_role(*EXPORT_ROLES), error=None)
+    # Rendered by Jinja with autoescaping, so safe to insert as markup.
+    body = Markup(render_template(  # noqa: S704
+        "stats/_report.html", report=report, figures=figures, labels=labels))
+    return report, body
 
 
 @bp.get("/export.csv")

@@ -56,3 +56,15 @@ def test_no_file_points_outside_the_repository() -> None:
         ["git", "grep", "-n", "-I", "-F", *[arg for word in outside for arg in ("-e", word)]],
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=30)
     assert found.returncode == 1, f"references outside the repository:\n{found.stdout}"
+
+
+def test_every_page_of_the_staff_blueprint_is_documented(app: object) -> None:
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    documented = {re.sub(r"<[^>]+>", "<>", path)
+                  for path in re.findall(r"`(/staff/[^`\s]*)`", INTERFACE)}
+    missing = sorted({rule.rule for rule in app.url_map.iter_rules()
+                      if rule.endpoint.startswith("staff.") and rule.endpoint != "staff.static"
+                      and re.sub(r"<[^>]+>", "<>", rule.rule) not in documented})
+    assert missing == [], f"docs/interface.md lacks the dashboard paths {missing}"

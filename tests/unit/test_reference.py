@@ -25,3 +25,29 @@ def test_rejects_wrong_shapes() -> None:
     assert not is_valid_reference("12345")
     assert not is_valid_reference("abcdefg")
     assert not is_valid_reference("١٢٣٤٥٦٧")
+
+
+def test_numbers_may_start_with_zeros_so_there_are_a_million() -> None:
+    from app.cases.reference import CAPACITY, reference_for
+
+    assert CAPACITY == 1_000_000
+    for body in (0, 7, 42, 99_999, 999_999):
+        ref = reference_for(body)
+        assert len(ref) == 7 and ref[:6] == f"{body:06d}" and is_valid_reference(ref)
+    # Two different bodies never share a number: the first six digits are the body itself.
+    assert len({reference_for(b) for b in range(0, CAPACITY, 997)}) == len(range(0, CAPACITY, 997))
+
+
+def test_new_numbers_include_ones_with_a_leading_zero() -> None:
+    assert any(new_reference().startswith("0") for _ in range(500))
+
+
+def test_a_leading_zero_survives_the_ussd_and_sms_readers() -> None:
+    from app.cases.reference import reference_for
+    from app.referral.sms_commands import parse_command
+    from app.ussd.menu import clean_reference
+
+    ref = reference_for(1234)  # "001234" + check digit
+    assert clean_reference(f"{ref[:3]} {ref[3:]}") == ref
+    assert parse_command(f"KUBALI {ref}").reference == ref
+    assert parse_command(f"done #{ref} 1 home").reference == ref

@@ -14,6 +14,7 @@ from app.i18n import catalog_keys
 from app.referral.roles import ResponderRole
 from app.referral.status import AlertStatus
 from app.sms.status import SmsStatus
+from app.staff.accounts import DONE
 from app.staff.casework import Outcome
 from app.staff.models import StaffRole
 from app.staff.queries import STATUS_CHOICES
@@ -60,6 +61,9 @@ def test_every_literal_key_in_templates_and_code_exists() -> None:
     ("staff.attention.", ["needs_attention", "urgent", "held", "failed"]),
     ("staff.action.done.", ["note", "alert", "escalate", "release", "close", "duplicate",
                             "hoax", "reopen"]),
+    ("staff.accounts.done.", list(DONE)),
+    ("staff.accounts.error.", ["email", "role", "agent_region", "region_role", "region",
+                               "taken", "unknown", "self"]),
 ])
 def test_every_value_shown_by_name_has_a_text(prefix: str, values: list[str]) -> None:
     keys = catalog_keys(CATALOG, "sw")
