@@ -5,14 +5,14 @@ every unaccepted case by age to find the few of that category or region: 1.6 s o
 million-case bench when none matched. These start at the filter's own cases.
 
 Revision ID: e4d5c6b7a819
-Revises: b7d2f0c4a913
+Revises: f4b0d5e8c312
 Create Date: 2026-12-02 10:40:00+00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'e4d5c6b7a819'
-down_revision = 'b7d2f0c4a913'
+down_revision = 'f4b0d5e8c312'
 branch_labels = None
 depends_on = None
 
