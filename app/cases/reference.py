@@ -3,12 +3,16 @@
 Damm catches every single-digit error and every adjacent transposition, so a mistyped number
 is rejected instead of matching somebody else's case. A number may start with zeros (it is a
 string of digits, never an integer), so the six digits before the check digit give
-``CAPACITY`` = 1,000,000 numbers, not the 900,000 of numbers without a leading zero.
+1,000,000 numbers. The last 50,000 (from ``SPOOL_FROM``) are kept for reports taken while the
+database is down: a number reserved then, without the database to ask, can only meet another
+such reservation, never a case numbered the usual way; ``CAPACITY`` = 950,000 are given the
+usual way.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 
 _DAMM = (
     (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
@@ -24,8 +28,10 @@ _DAMM = (
 )
 
 LENGTH = 7
-#: How many case numbers there are: every six-digit body, leading zeros included.
-CAPACITY = 10 ** (LENGTH - 1)
+#: The first body kept for reports spooled during a database outage (``app/ussd/outage.py``).
+SPOOL_FROM = 950_000
+#: How many case numbers are given the usual way: six-digit bodies below ``SPOOL_FROM``.
+CAPACITY = SPOOL_FROM
 
 
 def damm_digit(digits: str) -> int:
@@ -43,6 +49,15 @@ def is_valid_reference(value: str) -> bool:
 def new_reference() -> str:
     """A random case number; random so numbers reveal nothing about volume or order."""
     return reference_for(secrets.randbelow(CAPACITY))
+
+
+def new_spool_reference(taken: Collection[str] = ()) -> str:
+    """A random number from the block kept for spooled reports, none of ``taken`` (the
+    numbers this host has spooled and not yet written)."""
+    while True:
+        ref = reference_for(SPOOL_FROM + secrets.randbelow(10 ** (LENGTH - 1) - SPOOL_FROM))
+        if ref not in taken:
+            return ref
 
 
 def reference_for(body: int) -> str:

@@ -3,8 +3,9 @@
 The confirming hop is replayed without the database (place lists this process served before
 are kept in ``LISTS_SEEN``). If it ends on the "report done" screen, the hop is sealed with
 the data key into a file of its own under ``instance/spool/`` (written, fsynced, renamed: a
-crash leaves the whole file or none), with a case number reserved at random, and the reporter
-reads that number. When the database answers again, the reconciler and the next hops replay
+crash leaves the whole file or none), with a case number reserved at random from the block
+kept for this (``reference.SPOOL_FROM``: no case numbered the usual way can have it), and the
+reporter reads that number. When the database answers again, the reconciler and the next hops replay
 each file through the normal confirming step with the reserved number, then delete it. The
 case's unique ``ussd_session_id`` makes the write happen once, however often a file is
 replayed or the hop repeated.
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.cases.reference import new_reference
+from app.cases.reference import new_spool_reference
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.matching import rank_typed
@@ -108,8 +109,8 @@ def _spool(hop: Hop, lang: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     entry = {"session_id": hop.session_id, "service_code": hop.service_code,
              "phone": hop.phone, "text": hop.text, "network_code": hop.network_code,
-             "lang": lang, "reference": new_reference(), "received_at": utcnow().isoformat(),
-             "menu": menu.MENU_VERSION}
+             "lang": lang, "reference": new_spool_reference(_spooled_references()),
+             "received_at": utcnow().isoformat(), "menu": menu.MENU_VERSION}
     sealed = vault().encrypt(json.dumps(entry), CONTEXT)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     with tmp.open("w") as out:
@@ -127,6 +128,15 @@ def _spool(hop: Hop, lang: str) -> str:
 
 def _read(path: Path) -> dict[str, str]:
     return json.loads(vault().decrypt(path.read_text(), CONTEXT))  # type: ignore[no-any-return]
+
+
+def _spooled_references() -> set[str]:
+    """The numbers this host has reserved and not yet written (each file says its own)."""
+    refs = set()
+    for path in pending():
+        with contextlib.suppress(Exception):  # unreadable: replay logs it; this must not fail
+            refs.add(str(_read(path)["reference"]))
+    return refs
 
 
 def pending() -> list[Path]:

@@ -30,12 +30,25 @@ def test_rejects_wrong_shapes() -> None:
 def test_numbers_may_start_with_zeros_so_there_are_a_million() -> None:
     from app.cases.reference import CAPACITY, reference_for
 
-    assert CAPACITY == 1_000_000
     for body in (0, 7, 42, 99_999, 999_999):
         ref = reference_for(body)
         assert len(ref) == 7 and ref[:6] == f"{body:06d}" and is_valid_reference(ref)
     # Two different bodies never share a number: the first six digits are the body itself.
-    assert len({reference_for(b) for b in range(0, CAPACITY, 997)}) == len(range(0, CAPACITY, 997))
+    every = range(0, 1_000_000, 997)
+    assert len({reference_for(b) for b in every}) == len(every)
+    assert CAPACITY == 950_000  # the rest are kept for reports spooled during an outage
+
+
+def test_spooled_reports_take_numbers_no_ordinary_case_can_have() -> None:
+    from app.cases.reference import new_spool_reference
+
+    usual = {new_reference() for _ in range(3000)}
+    assert all(int(ref[:6]) < 950_000 for ref in usual)
+    spooled = [new_spool_reference() for _ in range(300)]
+    assert all(ref[:2] in {"95", "96", "97", "98", "99"} and is_valid_reference(ref)
+               for ref in spooled)
+    held = set(spooled)
+    assert all(new_spool_reference(held) not in held for _ in range(300))
 
 
 def test_new_numbers_include_ones_with_a_leading_zero() -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.cases.models import Case
+from app.cases.reference import SPOOL_FROM
 from app.extensions import db
 from app.referral.models import Alert
 from app.ussd import menu
@@ -53,6 +54,7 @@ def test_a_spooled_confirmation_is_written_once_when_the_database_is_back(
     reply = answer_without_database(hop)
     assert reply is not None and reply.text.startswith("END")
     reference = reference_in(reply.text)
+    assert int(reference[:6]) >= SPOOL_FROM  # from the block no ordinary case number uses
     assert answer_without_database(hop).text == reply.text  # the hop repeated: same number
     [spooled] = pending()
     sealed = spooled.read_text()
