@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -9,11 +11,15 @@ class InvalidPhoneError(ValueError):
     """Not a number a phone in Tanzania could send from or receive at."""
 
 
+@lru_cache(maxsize=4096)
 def normalise_phone(raw: str, region: str = "TZ") -> str:
     """Return E.164 (``+2557…``) from ``0712…``, ``255712…``, ``+255712…`` or ``" 255…"``.
 
     Raises:
         InvalidPhoneError: the value is not a valid phone number.
+
+    Cached: every USSD hop of a session sends the same number, and parsing it is a sizeable
+    part of a hop (an invalid value raises each time, it is not cached).
     """
     value = (raw or "").strip().replace(" ", "").replace("-", "")
     if value.isdigit() and value.startswith("255") and len(value) == 12:

@@ -59,7 +59,8 @@ def _once(work: Callable[[], T]) -> T:
     with one_writer():
         try:
             result = work()
-            db.session.commit()
+            if db.session().in_transaction() or db.session.info.get("linda_pending_jobs"):
+                db.session.commit()  # most USSD hops read and write nothing here: no commit
         except Exception:
             db.session.rollback()
             raise

@@ -11,8 +11,9 @@ the latency run sends ``--rate`` hops per second on a fixed schedule for ``--sec
     DATABASE_URL=postgresql://… REDIS_URL=redis://…/N .venv/bin/python bench/ussd_scale.py \
         [--before-ref main] [--seconds 10] [--rounds 3] [--rate 200]
 
-``--before-ref`` is a git revision whose code is exported to a temporary folder and served the
-same way (omit it to measure only the working tree).
+``--before-ref`` is a git revision (``LABEL=REV`` names it in the table) whose code is exported
+to a temporary folder and served the same way; repeat it to measure each step of a series in
+one run (omit it to measure only the working tree).
 """
 
 from __future__ import annotations
@@ -170,7 +171,9 @@ def measure(pool, kind: str, port: int, tag: str, procs: int, conns: int, second
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before-ref", default=None)
+    parser.add_argument("--before-ref", action="append", default=[],
+                        help="a git revision to measure first, as REF or LABEL=REF; repeat it "
+                             "to measure each fix of a series in the same run")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rate", type=float, default=200)
@@ -183,9 +186,11 @@ def main() -> None:
     with app.app_context():
         sessions = plan_sessions(200)
     env = {**os.environ, **bench_env(instance)}
-    versions = [("now", ROOT)]
-    if args.before_ref:
-        versions.insert(0, (f"before ({args.before_ref})", export(args.before_ref)))
+    versions = []
+    for given in args.before_ref:
+        label, _, ref = given.rpartition("=")
+        versions.append((label or f"before ({ref})", export(ref)))
+    versions.append(("now", ROOT))
     rows, ratios, latency_rows = [], {}, []
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(args.procs) as pool:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from app.cases.models import Case
 from app.cases.services import lock_case, record
@@ -80,17 +81,36 @@ def sweep_undispatched() -> int:
     return sum(enqueue(dispatch_case, i, job_id=dispatch_job_id(i)) for i in ids)
 
 
+#: How far back the sweep looks for alerts and SMS that changed (at least three sweeps).
+#: Whatever it misses (a worker down for longer) is still caught at the wave's deadline.
+RECENT_CHANGES = timedelta(minutes=15)
+
+
 def sweep_waves() -> int:
     """Open waves past their deadline, with nobody left waiting, or with an alert whose SMS
-    failed unnoticed (the delivery-report receiver did not run)."""
-    waiting = sa.select(Alert.id).where(Alert.wave_id == ReferralWave.id,
-                                        Alert.status.in_(WAITING)).exists()
-    undelivered = sa.select(Alert.id).join(OutboundSms, OutboundSms.id == Alert.sms_id).where(
-        Alert.wave_id == ReferralWave.id, Alert.status.in_(WAITING),
-        OutboundSms.status.in_(services.SMS_FAILED)).exists()
-    ids = db.session.scalars(sa.select(ReferralWave.id).where(
-        ReferralWave.closed_at.is_(None),
-        sa.or_(ReferralWave.deadline_at <= utcnow(), ~waiting, undelivered))).all()
+    failed unnoticed (the delivery-report receiver did not run).
+
+    Each part is read from an index and grows with what is due or changed lately, never with
+    the number of open waves: deadlines from ``ix_referral_waves_open_deadline``; the other two
+    only among alerts and SMS changed within ``RECENT_CHANGES``, since a wave stops having
+    anybody waiting, or its SMS fails, only when one of its rows changes.
+    """
+    now = utcnow()
+    since = now - max(RECENT_CHANGES,
+                      timedelta(seconds=3 * current_app.config["RECONCILE_INTERVAL_SECONDS"]))
+    is_open = ReferralWave.closed_at.is_(None)
+    due = sa.select(ReferralWave.id).where(is_open, ReferralWave.deadline_at <= now)
+    other = aliased(Alert)
+    waiting = sa.select(other.id).where(other.wave_id == ReferralWave.id,
+                                        other.status.in_(WAITING)).exists()
+    stopped = (sa.select(ReferralWave.id).join(Alert, Alert.wave_id == ReferralWave.id)
+               .where(Alert.updated_at >= since, Alert.status.not_in(WAITING), is_open,
+                      ~waiting))
+    undelivered = (sa.select(Alert.wave_id).join(OutboundSms, OutboundSms.id == Alert.sms_id)
+                   .join(ReferralWave, ReferralWave.id == Alert.wave_id)
+                   .where(OutboundSms.status.in_(services.SMS_FAILED),
+                          OutboundSms.updated_at >= since, Alert.status.in_(WAITING), is_open))
+    ids = sorted(set(db.session.scalars(sa.union_all(due, stopped, undelivered)).all()))
     return sum(enqueue(check_wave, i, job_id=wave_check_job_id(i)) for i in ids)
 
 

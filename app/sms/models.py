@@ -17,6 +17,8 @@ class OutboundSms(Base):
     """One message to one phone. The row is the job: a worker only ever moves it forward."""
 
     __tablename__ = "outbound_sms"
+    #: The referral sweep looks for messages that failed lately, never at every failure ever.
+    __table_args__ = (sa.Index("ix_outbound_sms_status_updated_at", "status", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_enc: Mapped[str] = mapped_column(sa.Text)

@@ -115,9 +115,16 @@ class DbProvider:
         # One hop replays every earlier input, so a typed name is searched again on each
         # screen after it: keep the answer for this hop (one provider per hop).
         self._cache: dict[tuple[str, str | None], list[Item]] = {}
+        self._places: Places | None = None
+
+    def places(self) -> Places:
+        """The cached places, checked once per hop (``walk`` asks for lists many times)."""
+        if self._places is None:
+            self._places = cached_places()
+        return self._places
 
     def items(self, source: str, parent_id: str | None) -> Sequence[Item]:
-        found = _items(cached_places(), source, parent_id)
+        found = _items(self.places(), source, parent_id)
         LISTS_SEEN[(source, parent_id)] = list(found)  # for a confirmation while the DB is down
         return found
 
@@ -142,7 +149,7 @@ class DbProvider:
         if source != "wards" or parent_id is None:
             return []
         return [Item(w.id, to_gsm7(w.label))
-                for w in cached_places().search_wards(parent_id, typed, SEARCH_LIMIT)]
+                for w in self.places().search_wards(parent_id, typed, SEARCH_LIMIT)]
 
     def case_status(self, reference: str) -> str | None:
         case = find_by_reference(reference)
@@ -275,10 +282,13 @@ def unavailable_reply(lang: str = DEFAULT_LANGUAGE) -> Reply:
 
 
 def _session(hop: Hop, phash: str, now: datetime) -> SessionState:
-    state = store.load(hop.session_id)
+    if hop.text == "":  # AT's first hop of a session: one Redis round trip for everything
+        state, phone = store.open_session(hop.session_id, phash, now)
+    else:
+        state, phone = store.load(hop.session_id), None
     if state is not None:
         return state
-    language, draft = store.first_hop(phash, now)
+    language, draft = phone if phone is not None else store.first_hop(phash, now)
     state = SessionState(hop.session_id, phash, language or DEFAULT_LANGUAGE,
                          started_at=now.timestamp(), has_draft=draft is not None)
     # Only a fresh dial may be offered to continue a draft; the offer is pinned to the
