@@ -132,5 +132,5 @@ def test_each_number_gets_a_daily_cap_of_replies(app: Flask) -> None:
 def test_a_responder_keeps_the_responder_commands(app: Flask, run_jobs) -> None:
     police = responder("police_gcd", ward=KARIAKOO)
     sms_in(police.phone, "msaada")
-    assert replies(police.phone)[-1].startswith("Linda, mifano: KUBALI 1234567")
+    assert "KUBALI N" in replies(police.phone)[-1]  # the responder help, not a report
     assert db.session.scalar(sa.select(sa.func.count(SmsReport.id))) == 0
