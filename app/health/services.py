@@ -23,7 +23,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.referral.models import ReferralWave
 from app.sms.models import OutboundSms
-from app.sms.status import SmsStatus
+from app.sms.status import WITHDRAWN, SmsStatus
 from app.staff.services import audit
 from app.worker.queue import QUEUE_NAMES, connection, state
 
@@ -106,6 +106,7 @@ def _database_part(snap: Snapshot) -> None:
     snap.sms_errors = [(str(r), int(n)) for r, n in db.session.execute(
         sa.select(reason, sa.func.count(OutboundSms.id))
         .where(OutboundSms.failure_reason.is_not(None),
+               ~OutboundSms.failure_reason.startswith(WITHDRAWN, autoescape=True),
                OutboundSms.status.in_([SmsStatus.QUEUED, SmsStatus.FAILED, SmsStatus.EXPIRED]),
                OutboundSms.updated_at >= now - timedelta(hours=1))
         .group_by(reason).order_by(sa.func.count(OutboundSms.id).desc()).limit(20))]

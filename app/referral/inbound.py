@@ -28,7 +28,7 @@ from app.referral.status import OPEN, WAITING, AlertEvent, AlertStatus, can
 from app.referral.texts import KEYWORD, text
 from app.sms.models import InboundSms, OutboundSms
 from app.sms.services import queue_sms
-from app.sms.status import SmsStatus
+from app.sms.status import WITHDRAWN, SmsStatus
 from app.staff.services import audit
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def handle_inbound(msg: InboundSms) -> None:
 AFTERCARE_HANDLERS = ("app.centres.sms", "app.followup.sms", "app.broadcast.sms")
 #: Why a "taken" notice still in the outbox is never sent: the responder's own KUBALI was
 #: answered "taken" (``_withdraw_notice``).
-NOTICE_WITHDRAWN = "the reply to the responder said the same"
+NOTICE_WITHDRAWN = WITHDRAWN + "the reply to the responder said the same"
 
 
 def _within_limit(msg: InboundSms) -> bool:

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.referral.models import Alert, Responder
 from app.referral.status import AlertStatus
 from app.sms.models import OutboundSms
-from app.sms.status import SmsStatus
+from app.sms.status import WITHDRAWN, SmsStatus
 
 A = AlertStatus
 #: Alerts that count towards the acceptance rate: the responder had their chance to answer.
@@ -73,6 +73,6 @@ def figures(responders: Sequence[Responder]) -> dict[int, ResponderFigures]:
             sa.select(OutboundSms.to_hash, OutboundSms.status, OutboundSms.failure_reason)
             .where(OutboundSms.id.in_(last))):
         fig = out[by_hash[to_hash]]
-        fig.last_sms_failed = status in FAILING
+        fig.last_sms_failed = status in FAILING and not (reason or "").startswith(WITHDRAWN)
         fig.last_sms_reason = reason if fig.last_sms_failed else None
     return out

@@ -18,6 +18,9 @@ class SmsStatus(enum.StrEnum):
 
 
 FINAL: Final = frozenset({SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.EXPIRED})
+#: How the reason of an SMS withdrawn before any try begins: it became pointless (another SMS
+#: said the same), so it ends ``expired`` yet is no sending error and is never shown as one.
+WITHDRAWN: Final = "withdrawn: "
 
 # Progress order: a report may only move a message forward. Finals share the top rank, so a
 # late "Success" after "Failed" (or the reverse) changes nothing.

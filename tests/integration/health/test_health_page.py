@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from app.clock import utcnow
 from app.extensions import db
 from app.health.services import snapshot
+from app.referral.inbound import NOTICE_WITHDRAWN
 from app.sms.models import OutboundSms
 from app.sms.status import SmsStatus
 from app.staff.models import AuditEntry
@@ -59,13 +60,16 @@ def test_due_sms_overdue_deadlines_and_gateway_errors_show(app: Flask,
         minutes=20))
     failed = OutboundSms.compose("+255712000112", "y", status=SmsStatus.FAILED,
                                  failure_reason="InsufficientBalance")
-    db.session.add_all([old, failed])
+    withdrawn = OutboundSms.compose("+255712000113", "z", status=SmsStatus.EXPIRED,
+                                    failure_reason=NOTICE_WITHDRAWN)
+    db.session.add_all([old, failed, withdrawn])
     db.session.commit()
     sign_in(app, client, "admin@example.org", "admin")
     html = client.get("/staff/health/").get_data(as_text=True)
     due = re.search(r'id="due-sms">([^<]*)<', html)
     assert due and due.group(1).startswith("1") and "dak 20" in due.group(1)  # Swahili first
     assert "InsufficientBalance" in html
+    assert "said the same" not in html  # a notice withdrawn as pointless is no gateway error
 
 
 def test_a_silent_worker_is_flagged_until_the_reconciler_beats(app: Flask,
