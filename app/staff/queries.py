@@ -156,18 +156,38 @@ def needs_human() -> sa.ColumnElement[bool]:
 def _attention(base: sa.Select[Any]) -> list[Case]:
     """Urgent unaccepted cases first, then the other cases needing a person, oldest first.
 
-    Two simple queries rather than one ``ORDER BY urgent``: each walks the partial index of
-    unaccepted cases by age and stops at the limit.
+    Two simple queries rather than one ``ORDER BY urgent``: the urgent one walks the partial
+    index of unaccepted cases by age and stops at the limit; the other starts from the small
+    sets that make a case need a person (see `_others_needing_person`).
     """
     by_age = (Case.created_at, Case.id)
     urgent = list(db.session.scalars(
         base.where(Case.urgent.is_(True)).order_by(*by_age).limit(ATTENTION_LIMIT)))
     if len(urgent) >= ATTENTION_LIMIT:
         return urgent
+    limit = ATTENTION_LIMIT - len(urgent)
     others = db.session.scalars(
-        base.where(Case.urgent.is_(False), needs_human()).order_by(*by_age)
-        .limit(ATTENTION_LIMIT - len(urgent)))
+        base.where(Case.id.in_(_others_needing_person(base, limit)))
+        .order_by(*by_age).limit(limit))
     return [*urgent, *others]
+
+
+def _others_needing_person(base: sa.Select[Any], limit: int) -> sa.CompoundSelect:
+    """Ids of the oldest non-urgent cases of ``base`` that `needs_human` holds for, at most
+    ``limit`` per reason: escalated, held for review, an alert that failed.
+
+    Testing `needs_human` row by row walked every unaccepted case of a filter (a category)
+    when few needed a person; each part here starts from its own small set (the escalated
+    and held partial indexes, failed alerts by status), so an empty part costs nothing.
+    """
+    by_age = (Case.created_at, Case.id)
+    ids = base.with_only_columns(Case.id, Case.created_at).where(Case.urgent.is_(False))
+    failed = sa.select(Alert.case_id).where(Alert.status == AlertStatus.FAILED)
+    parts = [ids.where(Case.status == CaseStatus.NEEDS_ATTENTION),
+             ids.where(Case.flagged_for_review == sa.true()),
+             ids.where(Case.id.in_(failed))]
+    limited = [part.order_by(*by_age).limit(limit).subquery() for part in parts]
+    return sa.union(*(sa.select(sub.c.id) for sub in limited))
 
 
 def encode_cursor(case: Case) -> str:
