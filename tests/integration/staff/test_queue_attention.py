@@ -15,7 +15,15 @@ from app.clock import utcnow
 from app.extensions import db
 from app.referral.models import Alert
 from app.referral.status import AlertStatus
-from app.staff.queries import ATTENTION_LIMIT, QueueFilters, _filtered, needs_human, queue_page
+from app.staff.models import StaffUser
+from app.staff.queries import (
+    ATTENTION_LIMIT,
+    QueueFilters,
+    _filtered,
+    needs_human,
+    queue_page,
+    scoped,
+)
 from app.staff.services import find_staff
 from tests.integration.referral.referral_helpers import (
     BAGAMOYO,
@@ -62,9 +70,9 @@ def _mixed_cases(run_jobs) -> None:  # type: ignore[no-untyped-def]
     db.session.commit()
 
 
-def _definition(f: QueueFilters) -> list[int]:
+def _definition(f: QueueFilters, user: StaffUser) -> list[int]:
     """The issue's definition, read directly: urgent first, then the others, oldest first."""
-    query = _filtered(sa.select(Case.id), f).where(needs_human())
+    query = scoped(_filtered(sa.select(Case.id), f), user).where(needs_human())
     return list(db.session.scalars(query.order_by(Case.urgent.desc(), Case.created_at, Case.id)
                                    .limit(ATTENTION_LIMIT)))
 
@@ -73,14 +81,17 @@ def test_attention_rows_match_the_definition_under_every_filter(
         app: Flask, run_jobs) -> None:  # type: ignore[no-untyped-def]
     _mixed_cases(run_jobs)
     make_staff("sup@example.org", "supervisor")
-    user = find_staff("sup@example.org")
-    assert user is not None
+    make_staff("agent@example.org", "agent", ("Pwani",))  # an agent's queue: one region
+    supervisor, agent = find_staff("sup@example.org"), find_staff("agent@example.org")
+    assert supervisor is not None and agent is not None
     reasons: set[str] = set()
-    for f in FILTERS:
+    for user, f in [(supervisor, f) for f in FILTERS] + [(agent, f) for f in FILTERS[:4]]:
         page = queue_page(user, f)
         shown = [row.case.id for row in page.attention]
-        assert shown == _definition(f), f
+        assert shown == _definition(f, user), f
         assert all(row.attention for row in page.attention), f
         assert not set(shown) & {row.case.id for row in page.rest}, f
         reasons.update(r for row in page.attention for r in row.attention)
     assert reasons == {"needs_attention", "urgent", "held", "failed"}
+    agents = queue_page(agent, QueueFilters()).attention
+    assert agents and {row.case.region_id for row in agents} == {"TZ-19"}
