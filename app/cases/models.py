@@ -25,6 +25,17 @@ def _by_age(name: str, statuses: tuple[str, ...], *first: str) -> sa.Index:
 
 
 UNACCEPTED_STATUSES = ("received", "referred", "needs_attention")
+#: Escalated cases: all of them need a person, whatever else the queue filters on.
+ESCALATED = sa.column("status") == "needs_attention"
+#: Unaccepted reports held for review (their phone passed the daily limit).
+HELD = sa.and_(sa.column("flagged_for_review"), sa.column("status").in_(UNACCEPTED_STATUSES))
+
+
+def _needing_person(name: str, where: sa.ColumnElement[bool], *first: str) -> sa.Index:
+    """The queue's "needs a person" rows start from these small sets, so a filter that
+    matches none of them (a category nobody escalated) costs an empty index range instead
+    of a walk over every unaccepted case of that filter."""
+    return sa.Index(name, *first, "created_at", "id", postgresql_where=where, sqlite_where=where)
 
 
 class Case(Base):
@@ -34,6 +45,9 @@ class Case(Base):
         _by_age("ix_cases_unaccepted_by_age", UNACCEPTED_STATUSES),
         _by_age("ix_cases_unaccepted_by_category", UNACCEPTED_STATUSES, "category", "urgent"),
         _by_age("ix_cases_unaccepted_by_region", UNACCEPTED_STATUSES, "region_id", "urgent"),
+        _needing_person("ix_cases_escalated_by_category", ESCALATED, "category", "urgent"),
+        _needing_person("ix_cases_escalated_by_region", ESCALATED, "region_id", "urgent"),
+        _needing_person("ix_cases_held_by_age", HELD),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
