@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from app.ussd.lists import Layout, index_labels, keys_to, layout, numbered
+from app.ussd.lists import Layout, greedy_pages, index_labels, keys_to, layout, numbered
 from app.ussd.lists import cap as cap_label
 from app.ussd.screens import (
     BACK,
@@ -54,16 +54,8 @@ def paginate(labels: Sequence[str], budget: int = ITEM_BUDGET,
 @lru_cache(maxsize=4096)
 def _paginate(labels: tuple[str, ...], budget: int, cap: int) -> tuple[range, ...]:
     # Every hop replays its path, paging the same few lists again: done once per list.
-    pages: list[range] = []
-    start, used = 0, 0
-    for i, label in enumerate(labels):
-        cost = len(cap_label(label, cap)) + 3
-        if i > start and (used + cost > budget or i - start >= PAGE_MAX_ITEMS):
-            pages.append(range(start, i))
-            start, used = i, 0
-        used += cost
-    pages.append(range(start, len(labels)))
-    return tuple(pages)
+    return greedy_pages(labels, budget, PAGE_MAX_ITEMS,
+                        lambda n, label: len(cap_label(label, cap)) + 3)
 
 
 def with_answers(answers: Mapping[str, Any],

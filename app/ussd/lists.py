@@ -9,7 +9,7 @@ names and the room, never on the language, so a replayed path lands on the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,14 +94,21 @@ def _split(labels: tuple[str, ...], budget: int) -> tuple[range, ...]:
 
 
 def _greedy(labels: tuple[str, ...], budget: int, most: int) -> tuple[range, ...]:
+    return greedy_pages(labels, budget, most, lambda n, label: len(str(n)) + len(label) + 2)
+
+
+def greedy_pages(labels: Sequence[str], budget: int, most: int,
+                 cost: Callable[[int, str], int]) -> tuple[range, ...]:
+    """Fill each page in order until the next label (at number ``n`` on its page, costing
+    ``cost(n, label)`` characters) would pass ``budget`` or the page holds ``most``."""
     pages: list[range] = []
     start, used = 0, 0
     for i, label in enumerate(labels):
-        cost = len(str(i - start + 1)) + len(label) + 2
-        if i > start and (used + cost > budget or i - start >= most):
+        spent = cost(i - start + 1, label)
+        if i > start and (used + spent > budget or i - start >= most):
             pages.append(range(start, i))
             start, used = i, 0
-        used += cost
+        used += spent
     pages.append(range(start, len(labels)))
     return tuple(pages)
 
