@@ -18,8 +18,7 @@ from app.extensions import db
 from app.staff.models import AuditEntry
 from app.staff.services import create_staff, find_staff
 from app.staff.texts import messages
-from tests.browser.test_browser_dashboard import fits_360
-from tests.integration.staff.helpers import NEW_PASSWORD
+from tests.browser.test_browser_dashboard import fits_360, sign_in_first_time
 
 ADMIN = "admin@example.org"
 AGENT = "wakala.arusha@example.org"
@@ -27,13 +26,7 @@ AGENT = "wakala.arusha@example.org"
 
 def first_sign_in(page: Any, url: str, email: str, one_time: str, _: Any) -> None:
     page.goto(url + "/staff/signin")
-    page.fill("#email", email)
-    page.fill("#password", one_time)
-    page.get_by_role("button", name=_("staff.signin.submit")).click()
-    page.get_by_role("heading", name=_("staff.password.title")).wait_for()
-    page.fill("#new_password", NEW_PASSWORD)
-    page.fill("#repeat_password", NEW_PASSWORD)
-    page.get_by_role("button", name=_("staff.password.submit")).click()
+    sign_in_first_time(page, email, one_time, _)
 
 
 @pytest.mark.browser

@@ -44,6 +44,17 @@ def runner(live_app: tuple[Any, Any]) -> Iterator[EmbeddedRunner]:
     worker.join(timeout=10)
 
 
+def sign_in_first_time(page: Any, email: str, one_time: str, _: Any) -> None:
+    """The sign-in form with a one-time password, then the new password it forces."""
+    page.fill("#email", email)
+    page.fill("#password", one_time)
+    page.get_by_role("button", name=_("staff.signin.submit")).click()
+    page.get_by_role("heading", name=_("staff.password.title")).wait_for()
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#repeat_password", NEW_PASSWORD)
+    page.get_by_role("button", name=_("staff.password.submit")).click()
+
+
 def fits_360(page: Any) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
@@ -85,13 +96,7 @@ def test_a_supervisor_handles_a_new_report_from_the_queue_to_closing_it(
         page.select_option("#lang-pick", "en")  # submits itself (staff.js)
         page.get_by_role("heading", name=_("staff.signin.title")).wait_for()
         page.wait_for_function("document.documentElement.lang === 'en'")
-    page.fill("#email", EMAIL)
-    page.fill("#password", one_time)
-    page.get_by_role("button", name=_("staff.signin.submit")).click()
-    page.get_by_role("heading", name=_("staff.password.title")).wait_for()
-    page.fill("#new_password", NEW_PASSWORD)
-    page.fill("#repeat_password", NEW_PASSWORD)
-    page.get_by_role("button", name=_("staff.password.submit")).click()
+    sign_in_first_time(page, EMAIL, one_time, _)
     page.get_by_role("heading", name=_("staff.totp.enrol_title")).wait_for()
     assert page.locator(".qr svg").count() == 1
     secret = page.locator("#totp-secret").inner_text()
