@@ -83,9 +83,7 @@ def account_reset(staff_id: int) -> Any:
 @bp.post("/accounts/<int:staff_id>/signout")
 @require_role(*ADMIN_ROLES)
 def account_signout(staff_id: int) -> Any:
-    user = db.session.get(StaffUser, staff_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(StaffUser, staff_id)
     sign_out_everywhere(user, actor=staff_actor())
     db.session.commit()
     if user.id == _me().id:
@@ -102,9 +100,7 @@ def _me() -> StaffUser:
 def _other_account(staff_id: int) -> StaffUser:
     """The account to disable or reset; never the admin's own (they would lock themselves
     out mid-page: the terminal commands remain for that)."""
-    user = db.session.get(StaffUser, staff_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(StaffUser, staff_id)
     if user.id == _me().id:
         abort(make_response(_list_page(error=t("staff.accounts.error.self")), 409))
     return user
