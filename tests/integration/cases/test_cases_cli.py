@@ -59,8 +59,10 @@ def test_list_shows_cases_without_personal_data_and_filters(app, run_jobs) -> No
     assert lines[1].split()[:4] == [taken.reference, "accepted", "forced_labour", "yes"]
     assert "Kariakoo, Ilala (Dar es Salaam CC), Dar es Salaam" in lines[1]
     assert lines[1].split()[-2:] == ["yes", "no"]  # a lead, not flagged
+    # Case numbers are random digits and may end in the phone's last two: leave them out.
+    shown = result.output.replace(taken.reference, "").replace(stuck.reference, "")
     for secret in (REPORTER, REPORTER[-2:] + " ", "mosque", "girls", "Asha"):
-        assert secret not in result.output
+        assert secret not in shown
 
     needing = cases(app, "list", "--needs-attention").output.splitlines()
     assert [line.split()[0] for line in needing[1:]] == [stuck.reference]
