@@ -15,7 +15,8 @@ The sandbox's delivery reports are held back (``SANDBOX_DLR_DELAY_SECONDS``): in
 posts them to the web processes, while the sandbox would post them from Linda's own worker.
 
     DATABASE_URL=postgresql://…/linda_bench REDIS_URL=redis://…/N \\
-        .venv/bin/python bench/report_to_alert.py [--rate 20] [--seconds 60] [--before-ref REF]
+        .venv/bin/python bench/report_to_alert.py [--rate 20] [--seconds 60] [--path short|full] \\
+        [--before-ref REF]
 
 ``--before-ref`` also measures the code of a git revision, served and worked the same way.
 """
@@ -60,19 +61,23 @@ SLOW_WAVES = {"ACK_TIMEOUT_URGENT_SECONDS": "3600", "ACK_TIMEOUT_NORMAL_SECONDS"
               "SANDBOX_DLR_DELAY_SECONDS": "3600", "REPORTS_PER_PHONE_PER_DAY": "1000"}
 
 
-def report_inputs() -> list[str]:
-    """Urgent forced labour (fishing, 2-5 children, this week) in Kariakoo, from the lists; a
-    landmark; no call back; send."""
-    from app.ussd.menu import COUNCIL_BUDGET, LIST_BUDGET
-    from app.ussd.menu import graph as menu_graph
+def report_inputs(path: str) -> list[str]:
+    """Urgent forced labour in Kariakoo, sent without a call back.
+
+    ``short``: the essentials only, the ward typed by name and picked (the 8-screen report most
+    callers make). ``full``: the place from the region, council and ward lists, then every
+    detail (fishing, 2-5 children, this week, a landmark, no call back).
+    """
     from app.ussd.services import DbProvider
 
+    head = ["1", "1", "2"]  # danger now, 112 read (continue), forced labour
+    if path == "short":
+        return [*head, "kariakoo", "1", "1"]  # the one match, send now
     provider = DbProvider()
-    place = (_keys_for(list(provider.items("regions", None)), DSM, LIST_BUDGET)
-             + _keys_for(list(provider.items("councils", DSM)), DSM_CC, COUNCIL_BUDGET)
-             + _keys_for(list(provider.items("wards", DSM_CC)), KARIAKOO,
-                         menu_graph().screens["report.ward"].budget))
-    return ["1", "1", "1", "2", "9", *place, "2", "3", "2", "2", "Near the market", "2", "1"]
+    place = (_keys_for(list(provider.items("regions", None)), DSM, "report.region")
+             + _keys_for(list(provider.items("councils", DSM)), DSM_CC, "report.council")
+             + _keys_for(list(provider.items("wards", DSM_CC)), KARIAKOO, "report.ward"))
+    return [*head, *place, "2", "3", "2", "2", "Near the market", "2", "1"]
 
 
 def add_responders() -> None:
@@ -169,7 +174,7 @@ def run(name: str, code: Path, instance: Path, args: argparse.Namespace) -> dict
     app = make_app(instance, **SLOW_WAVES)
     with app.app_context():
         add_responders()
-        inputs = report_inputs()
+        inputs = report_inputs(args.path)
     env = {**os.environ, **bench_env(instance, **SLOW_WAVES)}
     log = instance / f"{name.split()[0]}.log"
     server = Server(code, env, args.web_workers, log)
@@ -223,6 +228,8 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=120,
                         help="seconds to wait after the load for the last alerts")
     parser.add_argument("--before-ref", default=None)
+    parser.add_argument("--path", choices=("short", "full"), default="short",
+                        help="short: essentials, ward typed, send now; full: lists and details")
     args = parser.parse_args()
     if services_label() != "postgresql+redis":
         raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL: one worker process "
@@ -259,8 +266,9 @@ def main() -> None:
              f"{dt.datetime.now(dt.UTC):%Y-%m-%d} on a machine shared with other work (see "
              "the load average).")
     print(body)
-    write_section(f"report_to_alert/{args.rate:g}/{services_label()}",
-                  f"Report to alert, {args.rate:.0f} reports/s, one worker ({services_label()})",
+    write_section(f"report_to_alert/{args.rate:g}/{args.path}/{services_label()}",
+                  f"Report to alert, {args.rate:.0f} reports/s, {args.path} report, one worker "
+                  f"({services_label()})",
                   body)
 
 
