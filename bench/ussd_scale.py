@@ -59,15 +59,19 @@ def export(ref: str) -> Path:
 
 
 class Server:
-    """``gunicorn -w 4 wsgi:app`` serving the code in ``code``."""
+    """``gunicorn -w 4 wsgi:app`` serving the code in ``code`` (``threads`` > 1: gthread
+    workers with that many threads each, as ``deploy/gunicorn.conf.py`` runs them)."""
 
-    def __init__(self, code: Path, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(self, code: Path, env: dict[str, str], workers: int, log: Path,
+                 threads: int = 1) -> None:
         self.port = free_port()
         env = {**env, "PYTHONPATH": str(code)}
         with log.open("ab") as out:
             self.proc = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-                 f"127.0.0.1:{self.port}", "--timeout", "30", "wsgi:app"],
+                 f"127.0.0.1:{self.port}", "--timeout", "30",
+                 *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else []),
+                 "wsgi:app"],
                 cwd=code, env=env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
         end = time.monotonic() + 60
@@ -169,6 +173,10 @@ def measure(pool, kind: str, port: int, tag: str, procs: int, conns: int, second
     return done / seconds, errors, latencies
 
 
+def _setup(threads: int) -> str:
+    return "sync" if threads == 1 else f"gthread, {threads} threads"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before-ref", action="append", default=[],
@@ -180,6 +188,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="threads per gunicorn worker (1: sync workers; more: gthread); "
+                             "several values measure each server set-up in the same run")
     args = parser.parse_args()
     instance = workdir()
     app = make_app(instance)
@@ -191,11 +202,13 @@ def main() -> None:
         label, _, ref = given.rpartition("=")
         versions.append((label or f"before ({ref})", export(ref)))
     versions.append(("now", ROOT))
+    setups = [(f"{name}{'' if len(args.threads) == 1 else f', {_setup(t)}'}", code, t)
+              for name, code in versions for t in args.threads]
     rows, ratios, latency_rows = [], {}, []
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(args.procs) as pool:
-        for name, code in versions:
-            server = Server(code, env, args.workers, instance / "gunicorn.log")
+        for name, code, threads in setups:
+            server = Server(code, env, args.workers, instance / "gunicorn.log", threads)
             try:
                 measure(pool, "hops", server.port, f"warm-{name}", args.procs, args.procs,
                         2, 0, sessions)
@@ -228,7 +241,8 @@ def main() -> None:
                   "hops/s median", "hops / healthz", "errors"], rows)
     body += ("\n\nClosed loop, " f"{args.concurrency} connections from {args.procs} load "
              f"processes, {args.seconds:.0f} s per measurement, healthz and hops alternating "
-             f"{args.rounds} times; gunicorn -w {args.workers} (sync). Target: hops / healthz "
+             f"{args.rounds} times; gunicorn -w {args.workers} "
+             f"({', '.join(_setup(t) for t in args.threads)}). Target: hops / healthz "
              ">= 0.5.\n\n")
     body += table(["code", f"hops/s sent (target {args.rate:.0f})", "hops", "p50 ms",
                    "p95 ms", "p99 ms", "max ms", "errors"], latency_rows)

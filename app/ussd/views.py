@@ -63,10 +63,10 @@ def _without_database(hop: Hop) -> Reply:
 
 def _replay_spooled() -> None:
     """The database answers again: write reports spooled during an outage (rarely any)."""
-    from app.ussd.outage import pending, replay_spool
+    from app.ussd.outage import anything_spooled, replay_spool
 
     try:
-        if pending():
+        if anything_spooled():
             replay_spool()
     except Exception:
         db.session.rollback()

@@ -4,7 +4,9 @@ back, exactly once."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from app.cases.reference import SPOOL_FROM
 from app.extensions import db
 from app.referral.models import Alert
 from app.ussd import menu
-from app.ussd.outage import answer_without_database, pending
+from app.ussd.outage import answer_without_database, anything_spooled, pending, spool_dir
 from app.ussd.services import Hop
 from app.worker.reconcile import reconcile
 from app.worker.runner import drain
@@ -72,6 +74,26 @@ def test_a_spooled_confirmation_is_written_once_when_the_database_is_back(
     # The hop repeated once the database is back shows the case, not a second one.
     again = dial(client, "*".join(inputs), session="out-1", phone=REPORTER)
     assert reference in again.text and len(cases()) == 1
+
+
+def test_a_hop_replays_a_report_spooled_after_the_folder_was_last_seen_empty(
+        app, client) -> None:
+    """Hops check the spool folder with one ``stat`` while it is unchanged; a report another
+    process spools later is still written by the next hop, not left for the reconciler."""
+    folder = spool_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    settled = time.time() - 10
+    os.utime(folder, (settled, settled))
+    assert anything_spooled() is False and anything_spooled() is False  # now remembered
+    inputs = report_inputs(consent=False)
+    for n in range(1, len(inputs)):
+        dial(client, "*".join(inputs[:n]), session="out-4", phone=REPORTER)
+    reply = answer_without_database(Hop("out-4", CODE, REPORTER, "*".join(inputs)))
+    assert reply is not None and len(pending()) == 1 and cases() == []
+
+    dial(client, "", session="out-5", phone="+255754000555")  # anybody's next hop
+    [case] = cases()
+    assert case.reference == reference_in(reply.text) and pending() == []
 
 
 def test_a_report_spooled_by_an_older_menu_is_kept_not_misread(
