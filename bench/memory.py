@@ -152,13 +152,20 @@ def report(samples: list[tuple[float, int, list[int], int]], args: argparse.Name
         t, hops, webs, wrk = samples[i]
         rows.append([f"{t:.0f}", f"{hops:,}", " / ".join(f"{w / 1024:.1f}" for w in webs),
                      f"{wrk / 1024:.1f}"])
-    warm = samples[len(samples) // 10]
     last = samples[-1]
-    growth = [f"{(b - a) / 1024:+.1f}" for a, b in zip(warm[2], last[2], strict=True)]
+
+    def growth(since: tuple[float, int, list[int], int]) -> str:
+        webs = " / ".join(f"{(b - a) / 1024:+.1f}" for a, b in zip(since[2], last[2],
+                                                                   strict=True))
+        return (f"web processes {webs} MiB, worker {(last[3] - since[3]) / 1024:+.1f} MiB "
+                f"over the last {last[1] - since[1]:,} hops")
+
     body = table(["seconds", "hops answered", "RSS of each web process, MiB",
                   "RSS of the worker, MiB"], rows)
-    body += (f"\n\nAfter warm-up (10 % of the run) to the end: web processes "
-             f"{' / '.join(growth)} MiB, worker {(last[3] - warm[3]) / 1024:+.1f} MiB. "
+    body += (f"\n\nAfter warm-up (10 % of the run) to the end: "
+             f"{growth(samples[len(samples) // 10])}; second half of the run: "
+             f"{growth(samples[len(samples) // 2])}; last quarter: "
+             f"{growth(samples[len(samples) * 3 // 4])}. "
              f"{last[1]:,} hops over gunicorn -w {args.workers}; {sent:,} of {args.sms:,} SMS "
              f"sent by one `linda worker` to the sandbox meanwhile; RSS read from "
              f"/proc/<pid>/status every {args.every:.0f} s.")
