@@ -130,9 +130,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INBOUND_SMS_PER_NUMBER_PER_HOUR", parse_positive_int, 30,
             help="SMS from one number acted on in an hour; beyond: stored, sender told once"),
     Setting("RETENTION_CLOSED_CASE_DAYS", parse_positive_int, 180,
-            help="days after closing when a case's personal fields are destroyed"),
+            help="days after closing when a case's personal fields and staff notes are "
+                 "destroyed"),
     Setting("RETENTION_MESSAGE_DAYS", parse_positive_int, 180,
-            help="days after which SMS bodies and numbers (in and out) are emptied"),
+            help="days after which SMS bodies and numbers, SMS-report conversations and "
+                 "coordination texts are emptied, and spooled reports deleted"),
     Setting("RETENTION_SANDBOX_HOURS", parse_positive_int, 24,
             help="hours after which sandbox phones and messages are deleted"),
     Setting("AT_TIMEOUT_SECONDS", parse_positive_int, 10, help="read timeout of SDK calls"),

@@ -78,7 +78,7 @@ def list_command() -> None:
     rows = db.session.scalars(sa.select(Broadcast).order_by(Broadcast.id.desc()).limit(50))
     for b in rows:
         click.echo(f"{b.id:>4} {b.created_at:%Y-%m-%d %H:%M} {b.recipients:>5} people "
-                   f"{b.segments:>6} SMS  {b.text_en[:50]}")
+                   f"{b.segments:>6} SMS  {(b.text_en or '')[:50]}")
 
 
 @broadcast_cli.command("show")

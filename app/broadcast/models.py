@@ -24,8 +24,8 @@ class Broadcast(Base):
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    text_sw_enc: Mapped[str] = mapped_column(sa.Text)
-    text_en_enc: Mapped[str] = mapped_column(sa.Text)
+    text_sw_enc: Mapped[str | None] = mapped_column(sa.Text)  # None: emptied by retention
+    text_en_enc: Mapped[str | None] = mapped_column(sa.Text)
     roles: Mapped[list[Any]] = mapped_column(sa.JSON)
     region_ids: Mapped[list[Any]] = mapped_column(sa.JSON)
     council_ids: Mapped[list[Any]] = mapped_column(sa.JSON)

@@ -107,7 +107,7 @@ class StaffNote(Base):
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"))
     kind: Mapped[str] = mapped_column(sa.String(16))  # "note" or "reveal"
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    text_enc: Mapped[str] = mapped_column(sa.Text)
+    text_enc: Mapped[str | None] = mapped_column(sa.Text)  # None: destroyed by retention
 
     text = Sealed("uid")
 

@@ -81,7 +81,8 @@ def timeline(case: Case) -> list[Line]:
         CaseEventRecord.case_id == case.id).order_by(CaseEventRecord.at, CaseEventRecord.id)))
     names = _actors(events)
     notes = {n.id: n for n in db.session.scalars(
-        sa.select(StaffNote).where(StaffNote.case_id == case.id, StaffNote.kind == "note"))}
+        sa.select(StaffNote).where(StaffNote.case_id == case.id, StaffNote.kind == "note",
+        StaffNote.text_enc.is_not(None)))}  # a destroyed note (retention) leaves its event only
     lines = []
     for e in events:
         detail: dict[str, Any] = e.detail or {}

@@ -2,7 +2,8 @@
 
 Keys hold the phone's blind index (a keyed hash), never a number. Redis is transport, not the
 source of truth: when it is unreachable a limit fails open, because a reporter must never be
-turned away for our outage (sign-in, when it exists, must fail closed instead).
+turned away for our outage. Staff sign-in is not throttled here: its throttle is in the
+database (``app.staff.signin``), so it holds when Redis does not.
 """
 
 from __future__ import annotations
