@@ -158,16 +158,23 @@ def case_alerts(case: Case) -> dict[int, Alert]:
             for a in db.session.scalars(sa.select(Alert).where(Alert.case_id == case.id))}
 
 
-def dispatch(case: Case) -> None:
+def dispatch(case: Case) -> ReferralWave | None:
     """Start the rule of a case waiting for its first wave, or waiting again after being
-    released or reopened; a case with an open wave, or held for staff review, is left alone."""
+    released or reopened; a case with an open wave, or held for staff review, is left alone.
+    Returns the wave it opened (None when it opened none)."""
     if case.status not in SEEKING or case.held_at is not None:
-        return
+        return None
     waves = db.session.execute(sa.select(ReferralWave.number, ReferralWave.closed_at)
                                .where(ReferralWave.case_id == case.id)).all()
     if any(closed_at is None for _, closed_at in waves):
-        return
-    open_wave(case, 1, last_number=max((number for number, _ in waves), default=0))
+        return None
+    return open_wave(case, 1, last_number=max((number for number, _ in waves), default=0))
+
+
+def alert_sms_ids(wave: ReferralWave) -> list[int]:
+    """The outbox rows of a wave's alerts."""
+    return list(db.session.scalars(sa.select(Alert.sms_id).where(
+        Alert.wave_id == wave.id, Alert.sms_id.is_not(None)).order_by(Alert.sms_id)))
 
 
 def open_wave(case: Case, step: int, *, exclude: set[int] | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -62,7 +62,38 @@ def send_sms(message_id: int) -> None:
     if not claimed:
         log.debug("SMS %s not queued and due; nothing to do", message_id)
         return
+    _send_claimed(claimed, now)
 
+
+def send_now(message_ids: Collection[int]) -> int:
+    """Send these outbox rows at once, those still queued and due, exactly as their own
+    ``send_sms`` jobs would (same claim, lease and ``_finish``); returns how many it claimed.
+
+    For a job that has just committed rows that should leave without waiting their turn in
+    the queue (a case's first alerts). Their ``send_sms`` jobs stay queued: they find the rows
+    claimed and do nothing, or send them if this job died before claiming them. A row another
+    worker is claiming is left to it (``SKIP LOCKED``), so no row is ever sent twice at once.
+    """
+    if not message_ids:
+        return 0
+    now = utcnow()
+    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+    free = (sa.select(OutboundSms.id).where(OutboundSms.id.in_(list(message_ids)), *due)
+            .with_for_update(skip_locked=True))
+    claimed = list(db.session.scalars(
+        sa.update(OutboundSms).where(OutboundSms.id.in_(free.scalar_subquery()), *due)
+        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
+        .returning(OutboundSms.id)
+        .execution_options(synchronize_session=False)).all())
+    db.session.commit()
+    if claimed:
+        _send_claimed(claimed, now)
+    return len(claimed)
+
+
+def _send_claimed(claimed: list[int], now: datetime) -> None:
+    """Send rows this try claimed at ``now`` (expired ones are marked expired instead), and
+    record each outcome with ``_finish``."""
     rows = db.session.scalars(
         sa.select(OutboundSms).where(OutboundSms.id.in_(claimed)).order_by(OutboundSms.id)
         .execution_options(populate_existing=True)).all()
