@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,14 +35,31 @@ class Listed:
     short: str | None = None  # a shorter label for a crowded list ("Handeni DC")
 
 
+@dataclass(frozen=True)
+class PlaceRow:
+    """What an SMS and the matcher need of one place: its name, council type and everyday
+    name (councils only), and its point when known."""
+
+    name: str
+    point: tuple[float, float] | None = None
+    council_type: str | None = None
+    known_as: str | None = None
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: menus cache labels per copy
 class Places:
-    """Every place, sorted as the menus list them (the order of ``services.*_of``)."""
+    """Every place, sorted as the menus list them (the order of ``services.*_of``), and each
+    by id (``region_rows`` etc.) for the referral's texts and distances."""
 
     version: int
     regions: tuple[Listed, ...]
     councils: Mapping[str, tuple[Listed, ...]]  # by region id
     wards: Mapping[str, tuple[Listed, ...]]  # by council id
+    region_rows: Mapping[str, PlaceRow] = field(default_factory=dict)
+    council_rows: Mapping[str, PlaceRow] = field(default_factory=dict)
+    ward_rows: Mapping[str, PlaceRow] = field(default_factory=dict)
+    #: Every known point, by ("region" | "council" | "ward", id).
+    points: Mapping[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
 
     def search_wards(self, council_id: str, typed: str, limit: int) -> list[Listed]:
         """The wards of a council that fit what was typed, best first (``rank_typed``)."""
@@ -81,12 +98,21 @@ def forget_cached_places() -> None:
         _cached.clear()
 
 
+def _point(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    return (float(lat), float(lon)) if lat is not None and lon is not None else None
+
+
 def _read(version: int) -> Places:
-    regions = sorted(db.session.execute(sa.select(Region.id, Region.name)).all(),
+    regions = sorted(db.session.execute(sa.select(Region.id, Region.name, Region.lat,
+                                                  Region.lon)).all(),
                      key=lambda r: (fold(r.name), r.name, r.id))
+    region_rows = {r.id: PlaceRow(r.name, _point(r.lat, r.lon)) for r in regions}
     by_region: dict[str, list[Any]] = {}
     rows = db.session.execute(sa.select(Council.id, Council.region_id, Council.name,
-                                        Council.council_type, Council.known_as)).all()
+                                        Council.council_type, Council.known_as,
+                                        Council.lat, Council.lon)).all()
+    council_rows = {c.id: PlaceRow(c.name, _point(c.lat, c.lon), c.council_type, c.known_as)
+                    for c in rows}
     for c in sorted(rows, key=lambda c: (fold(c.known_as or c.name), c.council_type, c.id)):
         by_region.setdefault(c.region_id, []).append(c)
     councils: dict[str, list[Listed]] = {}
@@ -95,9 +121,16 @@ def _read(version: int) -> Places:
         councils[region_id] = [Listed(c.id, council_label_of(c.name, c.council_type, c.known_as),
                                       short) for c, short in zip(listed, shorts, strict=True)]
     wards: dict[str, list[Listed]] = {}
-    rows = db.session.execute(sa.select(Ward.id, Ward.council_id, Ward.name)).all()
+    rows = db.session.execute(sa.select(Ward.id, Ward.council_id, Ward.name, Ward.lat,
+                                        Ward.lon)).all()
+    ward_rows = {w.id: PlaceRow(w.name, _point(w.lat, w.lon)) for w in rows}
     for w in sorted(rows, key=lambda w: (fold(w.name), w.name, w.id)):
         wards.setdefault(w.council_id, []).append(Listed(w.id, w.name))
     return Places(version, tuple(Listed(r.id, r.name) for r in regions),
                   {k: tuple(v) for k, v in councils.items()},
-                  {k: tuple(v) for k, v in wards.items()})
+                  {k: tuple(v) for k, v in wards.items()},
+                  region_rows, council_rows, ward_rows,
+                  {(kind, pid): row.point
+                   for kind, rows in (("region", region_rows), ("council", council_rows),
+                                      ("ward", ward_rows))
+                   for pid, row in rows.items() if row.point is not None})

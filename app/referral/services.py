@@ -8,7 +8,7 @@ order, twice, or late, and the case still moves exactly once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,8 +19,8 @@ from app.cases.services import apply_event, record
 from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
-from app.gazetteer.models import Council, Region, Ward
-from app.gazetteer.services import best_point, council_label, fold
+from app.gazetteer.cache import PlaceRow, cached_places
+from app.gazetteer.names import council_label_of, fold
 from app.referral.matching import (
     COUNCIL,
     NATIONAL,
@@ -38,7 +38,7 @@ from app.referral.schedule import schedule_wave_deadline
 from app.referral.status import WAITING, AlertEvent, AlertStatus, next_alert_status
 from app.referral.texts import alert_text, council_in_words, exhausted_text, info_text
 from app.sms.models import OutboundSms
-from app.sms.services import queue_sms
+from app.sms.services import compose_sms, queue_composed, queue_sms
 from app.sms.status import SmsStatus
 
 log = logging.getLogger(__name__)
@@ -59,15 +59,26 @@ def move_alert(alert: Alert, event: AlertEvent, *, reason: str | None = None) ->
         alert.reason = reason[:200]
 
 
+def _case_places(case: Case) -> tuple[PlaceRow | None, PlaceRow, PlaceRow]:
+    """The ward (None without one), council and region of a case, from this process's copy
+    of the gazetteer (``gazetteer.cache``): no query but its periodic version check."""
+    places = cached_places()
+    ward = places.ward_rows.get(case.ward_id) if case.ward_id else None
+    council = places.council_rows.get(case.council_id)
+    region = places.region_rows.get(case.region_id)
+    if council is None or region is None:
+        raise LookupError(f"case {case.id}: council or region not in the gazetteer")
+    return ward, council, region
+
+
 def place_parts(case: Case, lang: str | None = None) -> list[str]:
     """Ward, council label and region of a case, most specific first ("Kariakoo",
     "Ilala (Dar Es Salaam CC)", "Dar es Salaam"); the region is left out when the council
     label already names it. With ``lang``, the council type is in words ("Jiji la Mwanza")."""
-    ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
-    council = db.session.get_one(Council, case.council_id)
-    region = db.session.get_one(Region, case.region_id)
-    label = council_label(council) if lang is None else council_in_words(
-        lang, council.name, council.council_type, council.known_as)
+    ward, council, region = _case_places(case)
+    council_type = council.council_type or ""
+    label = council_label_of(council.name, council_type, council.known_as) if lang is None \
+        else council_in_words(lang, council.name, council_type, council.known_as)
     parts = [ward.name] if ward is not None else []
     parts.append(label)
     if fold(region.name) not in fold(label):
@@ -76,9 +87,9 @@ def place_parts(case: Case, lang: str | None = None) -> list[str]:
 
 
 def case_site(case: Case) -> Site:
-    ward = db.session.get(Ward, case.ward_id) if case.ward_id else None
-    point = best_point(ward=ward, council=db.session.get(Council, case.council_id),
-                       region=db.session.get(Region, case.region_id))
+    """Where a case is, with the most precise known point (``gazetteer.best_point``)."""
+    point = next((p.point for p in _case_places(case) if p is not None and p.point is not None),
+                 None)
     return Site(case.region_id, case.council_id, case.ward_id, point)
 
 
@@ -130,39 +141,50 @@ def choose(site: Site, roles: tuple[ResponderRole, ...], count: int, *,
     return pick_from(site, nearby, roles, count, exclude=exclude, max_tier=max_tier)
 
 
-def _known_points() -> dict[tuple[str, str], Point]:
-    """Coordinates of every ward, council and region that has them, by ("ward", id) etc., in
-    three queries: looking them up per responder with ``gazetteer.best_point`` took ~0.8 s for
-    2,000 responders (docs/PERFORMANCE.md)."""
-    points: dict[tuple[str, str], Point] = {}
-    for kind, model in (("region", Region), ("council", Council), ("ward", Ward)):
-        rows = db.session.execute(sa.select(model.id, model.lat, model.lon).where(
-            model.lat.is_not(None), model.lon.is_not(None)))
-        points.update({(kind, pid): (lat, lon) for pid, lat, lon in rows})
-    return points
+def _known_points() -> Mapping[tuple[str, str], Point]:
+    """Coordinates of every ward, council and region that has them, by ("ward", id) etc.,
+    from the gazetteer cache: looking them up per responder with ``gazetteer.best_point``
+    took ~0.8 s for 2,000 responders (docs/PERFORMANCE.md)."""
+    return cached_places().points
 
 
 def already_alerted(case: Case) -> set[int]:
     return set(db.session.scalars(sa.select(Alert.responder_id).where(Alert.case_id == case.id)))
 
 
-def dispatch(case: Case) -> None:
+def case_alerts(case: Case) -> dict[int, Alert]:
+    """The alerts of a case by responder (at most one each)."""
+    return {a.responder_id: a
+            for a in db.session.scalars(sa.select(Alert).where(Alert.case_id == case.id))}
+
+
+def dispatch(case: Case) -> ReferralWave | None:
     """Start the rule of a case waiting for its first wave, or waiting again after being
-    released or reopened; a case with an open wave, or held for staff review, is left alone."""
+    released or reopened; a case with an open wave, or held for staff review, is left alone.
+    Returns the wave it opened (None when it opened none)."""
     if case.status not in SEEKING or case.held_at is not None:
-        return
-    if db.session.scalar(sa.select(ReferralWave.id).where(ReferralWave.case_id == case.id,
-                                                          ReferralWave.closed_at.is_(None))):
-        return
-    open_wave(case, 1)
+        return None
+    waves = db.session.execute(sa.select(ReferralWave.number, ReferralWave.closed_at)
+                               .where(ReferralWave.case_id == case.id)).all()
+    if any(closed_at is None for _, closed_at in waves):
+        return None
+    return open_wave(case, 1, last_number=max((number for number, _ in waves), default=0))
 
 
-def open_wave(case: Case, step: int, *, exclude: set[int] | None = None
-              ) -> ReferralWave | None:
+def alert_sms_ids(wave: ReferralWave) -> list[int]:
+    """The outbox rows of a wave's alerts."""
+    return list(db.session.scalars(sa.select(Alert.sms_id).where(
+        Alert.wave_id == wave.id, Alert.sms_id.is_not(None)).order_by(Alert.sms_id)))
+
+
+def open_wave(case: Case, step: int, *, exclude: set[int] | None = None,
+              last_number: int | None = None) -> ReferralWave | None:
     """Start step ``step`` of the rule (or the next one that finds anybody); exhaust after the
-    last. ``exclude``: who may not be picked (default: everybody already alerted)."""
+    last. ``exclude``: who may not be picked (default: everybody already alerted).
+    ``last_number``: the case's highest wave number, when the caller read it."""
     plans = rulebook().waves_for(case.category.value, case.urgent)
-    exclude = already_alerted(case) if exclude is None else exclude
+    alerts = case_alerts(case)
+    exclude = set(alerts) if exclude is None else exclude
     site = case_site(case)
     for n in range(step, len(plans) + 1):
         plan = plans[n - 1]
@@ -171,23 +193,27 @@ def open_wave(case: Case, step: int, *, exclude: set[int] | None = None
         if not chosen:
             record(case, "wave_skipped", detail={"step": n, "reason": "no responder"})
             continue
-        return _start_wave(case, n, plan, [c.id for c in chosen])
+        return _start_wave(case, n, plan, [c.id for c in chosen], alerts=alerts,
+                           last_number=last_number)
     exhaust(case)
     return None
 
 
-def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int]) -> ReferralWave:
+def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int], *,
+                alerts: Mapping[int, Alert] | None = None,
+                last_number: int | None = None) -> ReferralWave:
     now = utcnow()
-    number = 1 + (db.session.scalar(sa.select(sa.func.max(ReferralWave.number)).where(
-        ReferralWave.case_id == case.id)) or 0)
+    if last_number is None:
+        last_number = db.session.scalar(sa.select(sa.func.max(ReferralWave.number)).where(
+            ReferralWave.case_id == case.id)) or 0
+    number = 1 + last_number
     wave = ReferralWave(case_id=case.id, number=number, step=step,
                         roles=[r.value for r in plan.roles], size=plan.responders,
                         reach=plan.reach, created_at=now,
                         deadline_at=now + timedelta(seconds=plan.deadline_seconds))
     db.session.add(wave)
     db.session.flush()
-    for rid in responder_ids:
-        send_alert(case, db.session.get_one(Responder, rid), wave)
+    send_alerts(case, responder_ids, wave, alerts=alerts)
     event = CaseEvent.ESCALATE if case.status is CaseStatus.REFERRED else CaseEvent.REFER
     apply_event(case, event, detail={"wave": number, "step": step, "responders": responder_ids,
                                      "deadline": wave.deadline_at.isoformat()})
@@ -195,23 +221,42 @@ def _start_wave(case: Case, step: int, plan: WavePlan, responder_ids: list[int])
     return wave
 
 
-def send_alert(case: Case, responder: Responder, wave: ReferralWave) -> Alert:
-    """One alert row and one SMS, in the responder's language, never sent late. A responder
-    asked again (a rescue round, after no answer) keeps their one row for the case."""
-    alert = db.session.scalar(sa.select(Alert).where(Alert.case_id == case.id,
-                                                     Alert.responder_id == responder.id))
-    if alert is not None:
-        move_alert(alert, AlertEvent.RESEND)
-        alert.wave_id, alert.deadline_at, alert.responded_at = wave.id, wave.deadline_at, None
-    else:
-        alert = Alert(case_id=case.id, responder_id=responder.id, wave_id=wave.id,
-                      deadline_at=wave.deadline_at, status=AlertStatus.PENDING)
-        db.session.add(alert)
+def send_alerts(case: Case, responder_ids: Sequence[int], wave: ReferralWave, *,
+                alerts: Mapping[int, Alert] | None = None) -> list[Alert]:
+    """One alert row and one SMS per responder, in their language, never sent late; the
+    rows of all of them are written together (one insert per table, however many).
+
+    A responder asked again (a rescue round, after no answer) keeps their one row for the
+    case. ``alerts``: every alert of the case by responder, when the caller read them.
+    """
+    if not responder_ids:
+        return []
+    responders = {r.id: r for r in db.session.scalars(
+        sa.select(Responder).where(Responder.id.in_(responder_ids)))}
+    if alerts is None:
+        alerts = {a.responder_id: a for a in db.session.scalars(sa.select(Alert).where(
+            Alert.case_id == case.id, Alert.responder_id.in_(responder_ids)))}
+    sent: list[Alert] = []
+    for rid in responder_ids:
+        alert = alerts.get(rid)
+        if alert is not None:
+            move_alert(alert, AlertEvent.RESEND)
+            alert.wave_id, alert.deadline_at, alert.responded_at = wave.id, wave.deadline_at, None
+        else:
+            alert = Alert(case_id=case.id, responder_id=rid, wave_id=wave.id,
+                          deadline_at=wave.deadline_at, status=AlertStatus.PENDING)
+            db.session.add(alert)
+        sent.append(alert)
     db.session.flush()
-    alert.sms_id = queue_sms(responder.phone, render_alert(case, responder.language),
-                             purpose="alert", ref_kind="alert", ref_id=alert.id,
-                             expires_at=utcnow() + _max_age()).id
-    return alert
+    expires_at = utcnow() + _max_age()
+    messages = [compose_sms(responders[a.responder_id].phone,
+                            render_alert(case, responders[a.responder_id].language),
+                            purpose="alert", ref_kind="alert", ref_id=a.id,
+                            expires_at=expires_at) for a in sent]
+    queue_composed(messages)
+    for alert, msg in zip(sent, messages, strict=True):
+        alert.sms_id = msg.id
+    return sent
 
 
 def _facts(case: Case) -> dict[str, object]:
@@ -281,7 +326,7 @@ def _refill(case: Case, wave: ReferralWave, count: int) -> list[Alert]:
     roles = tuple(ResponderRole(r) for r in wave.roles)
     chosen = choose(case_site(case), roles, count, exclude=already_alerted(case),
                     max_tier=REACH.index(wave.reach))
-    added = [send_alert(case, db.session.get_one(Responder, c.id), wave) for c in chosen]
+    added = send_alerts(case, [c.id for c in chosen], wave)
     if added:
         apply_event(case, CaseEvent.REFER,
                     detail={"wave": wave.number, "replacements": [c.id for c in chosen]})

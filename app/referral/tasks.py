@@ -3,6 +3,7 @@ ids, re-reads rows and is safe to re-run."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,14 +23,30 @@ from app.referral.status import WAITING, AlertStatus
 from app.referral.texts import text
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
+from app.sms.tasks import send_now
 from app.worker.queue import enqueue
+
+log = logging.getLogger(__name__)
 
 
 def dispatch_case(case_id: int) -> None:
-    """Send the first wave of a new case. Safe to re-run: a case with a wave is left alone."""
+    """Send the first wave of a new case. Safe to re-run: a case with a wave is left alone.
+
+    The wave's alerts are committed first, then sent by this job at once (``send_now``),
+    rather than after whatever else is queued. Their own send jobs are queued all the same,
+    and the reconciler finds them in the outbox: if this job dies before sending, or a send
+    fails, the rows are still sent (a row is claimed once, by status, so never twice).
+    """
     case = lock_case(case_id)
-    services.dispatch(case)
+    wave = services.dispatch(case)
+    sms_ids = services.alert_sms_ids(wave) if wave is not None else []
     db.session.commit()
+    try:
+        send_now(sms_ids)
+    except Exception:  # the rows are committed: their jobs, or the sweeper, send them
+        db.session.rollback()
+        log.exception("case %s: sending its first alerts failed; left to their send jobs",
+                      case_id)
 
 
 def check_wave(wave_id: int) -> None:

@@ -7,6 +7,7 @@ forward only. Services flush; callers commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -38,6 +39,17 @@ def queue_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | Non
             ``ALERT_MAX_AGE_SECONDS`` after it is due.
         not_before: send no earlier than this.
     """
+    msg = compose_sms(to, body, purpose=purpose, ref_kind=ref_kind, ref_id=ref_id,
+                      expires_at=expires_at, not_before=not_before)
+    queue_composed([msg])
+    return msg
+
+
+def compose_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | None = None,
+                ref_id: int | None = None, expires_at: datetime | None = None,
+                not_before: datetime | None = None) -> OutboundSms:
+    """An outbox row as ``queue_sms`` writes it (same arguments), not yet added: give several
+    to ``queue_composed`` to write them in one statement."""
     if expires_at is None:
         max_age = timedelta(seconds=current_app.config["ALERT_MAX_AGE_SECONDS"])
         expires_at = (not_before or utcnow()) + max_age
@@ -45,11 +57,16 @@ def queue_sms(to: str, body: str, *, purpose: str = "reply", ref_kind: str | Non
                                  "expires_at": expires_at, "status": SmsStatus.QUEUED}
     if not_before is not None:
         fields["next_attempt_at"] = not_before
-    msg = OutboundSms.compose(to, to_gsm7(body), **fields)
-    db.session.add(msg)
+    return OutboundSms.compose(to, to_gsm7(body), **fields)
+
+
+def queue_composed(messages: Sequence[OutboundSms]) -> None:
+    """Add rows from ``compose_sms`` to the outbox (one flush for all); each is sent after
+    commit, as with ``queue_sms``."""
+    db.session.add_all(messages)
     db.session.flush()
-    schedule_send(msg)
-    return msg
+    for msg in messages:
+        schedule_send(msg)
 
 
 def set_status(msg: OutboundSms, new: SmsStatus, *, reason: str | None = None,

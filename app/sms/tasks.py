@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -62,7 +62,38 @@ def send_sms(message_id: int) -> None:
     if not claimed:
         log.debug("SMS %s not queued and due; nothing to do", message_id)
         return
+    _send_claimed(claimed, now)
 
+
+def send_now(message_ids: Collection[int]) -> int:
+    """Send these outbox rows at once, those still queued and due, exactly as their own
+    ``send_sms`` jobs would (same claim, lease and ``_finish``); returns how many it claimed.
+
+    For a job that has just committed rows that should leave without waiting their turn in
+    the queue (a case's first alerts). Their ``send_sms`` jobs stay queued: they find the rows
+    claimed and do nothing, or send them if this job died before claiming them. A row another
+    worker is claiming is left to it (``SKIP LOCKED``), so no row is ever sent twice at once.
+    """
+    if not message_ids:
+        return 0
+    now = utcnow()
+    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+    free = (sa.select(OutboundSms.id).where(OutboundSms.id.in_(list(message_ids)), *due)
+            .with_for_update(skip_locked=True))
+    claimed = list(db.session.scalars(
+        sa.update(OutboundSms).where(OutboundSms.id.in_(free.scalar_subquery()), *due)
+        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
+        .returning(OutboundSms.id)
+        .execution_options(synchronize_session=False)).all())
+    db.session.commit()
+    if claimed:
+        _send_claimed(claimed, now)
+    return len(claimed)
+
+
+def _send_claimed(claimed: list[int], now: datetime) -> None:
+    """Send rows this try claimed at ``now`` (expired ones are marked expired instead), and
+    record each outcome with ``_finish``."""
     rows = db.session.scalars(
         sa.select(OutboundSms).where(OutboundSms.id.in_(claimed)).order_by(OutboundSms.id)
         .execution_options(populate_existing=True)).all()
@@ -79,14 +110,16 @@ def send_sms(message_id: int) -> None:
                                                 reason="internal error while sending")))
     reasons = {m.id: m.failure_reason for m in expired}
     db.session.commit()  # no transaction open during the HTTP calls
+    outcomes: list[tuple[int, Change]] = []
     for expired_id, last in reasons.items():
         log.info("SMS %s expired before it could be sent", expired_id)
         reason = "too old to send" + (f"; last try: {last}" if last else "")
-        _finish(expired_id, now, lambda m, notify, reason=reason: set_status(
-            m, SmsStatus.EXPIRED, reason=reason, notify=notify))
+        outcomes.append((expired_id, lambda m, notify, reason=reason: set_status(
+            m, SmsStatus.EXPIRED, reason=reason, notify=notify)))
     for sent_id, result in [*unreadable, *_send_all(to_send)]:
-        _finish(sent_id, now,
-                lambda m, notify, result=result: _apply_result(m, result, notify=notify))
+        outcomes.append((sent_id, lambda m, notify, result=result: _apply_result(
+            m, result, notify=notify)))
+    _finish_all(outcomes, now)
 
 
 def _claim(message_id: int, now: datetime) -> list[int]:
@@ -149,6 +182,9 @@ def _send_all(rows: list[tuple[int, str, str]]) -> list[tuple[int, SendResult]]:
     return [pair for done in _pool().map(one, requests_) for pair in done]
 
 
+#: What a try did to one row (``_apply_result``, or expiring it), told whether to notify.
+Change = Callable[[OutboundSms, bool], object]
+
 _senders: tuple[int, ThreadPoolExecutor] | None = None
 _senders_lock = threading.Lock()
 
@@ -164,8 +200,37 @@ def _pool() -> ThreadPoolExecutor:
         return _senders[1]
 
 
-def _finish(message_id: int, claimed_at: datetime,
-            change: Callable[[OutboundSms, bool], object]) -> None:
+def _finish_all(outcomes: list[tuple[int, Change]], claimed_at: datetime) -> None:
+    """Record the outcomes of one try's rows in one transaction (rows locked in id order).
+
+    If anything fails (a receiver of ``sms_status_changed``, a lock), the transaction is
+    rolled back and each row is recorded on its own by ``_finish``, with its own fallback:
+    one row's failure never holds back the others.
+    """
+    if len(outcomes) > 1:
+        ids = sorted(message_id for message_id, _ in outcomes)
+        try:
+            rows = {m.id: m for m in db.session.scalars(
+                sa.select(OutboundSms).where(OutboundSms.id.in_(ids)).order_by(OutboundSms.id)
+                .with_for_update().execution_options(populate_existing=True))}
+            for message_id, change in sorted(outcomes, key=lambda o: o[0]):
+                msg = rows[message_id]
+                if msg.status is not SmsStatus.SENDING or msg.claimed_at != claimed_at:
+                    log.warning("SMS %s was reclaimed while this try was sending; this try's "
+                                "outcome is not recorded", message_id)
+                    continue
+                change(msg, True)
+            db.session.commit()
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("SMS %s: recording the outcomes together failed; recording each "
+                          "on its own", ", ".join(map(str, ids)))
+    for message_id, change in outcomes:
+        _finish(message_id, claimed_at, change)
+
+
+def _finish(message_id: int, claimed_at: datetime, change: Change) -> None:
     """Apply ``change`` to the row this try claimed, and commit.
 
     Receivers of ``sms_status_changed`` run inside this transaction. If one of them fails, the
@@ -195,10 +260,10 @@ def _finish(message_id: int, claimed_at: datetime,
 
 
 def _apply_result(msg: OutboundSms, result: SendResult, *, notify: bool) -> None:
+    if result.decision is SendDecision.ACCEPTED and result.provider_id:
+        lock_provider_id(result.provider_id)  # a report for it waits until this commits
     msg.provider_status = result.status
     if result.decision is SendDecision.ACCEPTED:
-        if result.provider_id:
-            lock_provider_id(result.provider_id)  # a report for it waits until this commits
         msg.provider_message_id = result.provider_id
         msg.failure_reason = None
         set_status(msg, SmsStatus.SUBMITTED, notify=notify)

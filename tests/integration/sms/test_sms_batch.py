@@ -10,6 +10,7 @@ from app.extensions import db
 from app.sms import tasks
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
+from app.sms.signals import sms_status_changed
 from app.sms.status import SmsStatus
 
 NUMBERS = [f"+2557130000{n:02d}" for n in range(12)]
@@ -77,3 +78,43 @@ def test_more_rows_than_one_job_takes_are_all_sent_once(app, fake_at, run_jobs) 
     run_jobs()
     assert sorted(a["to"] for a in fake_at.accepted) == numbers
     assert {m.status for m in rows()} == {SmsStatus.SUBMITTED}
+
+
+def test_the_outcomes_of_a_batch_are_recorded_in_one_transaction(app, fake_at) -> None:
+    queued = [queue_sms(number, "Mkutano wa uratibu kesho saa 3 asubuhi.",
+                        purpose="coordination") for number in NUMBERS[:6]]
+    db.session.commit()
+    commits: list[object] = []
+
+    def count(conn: object) -> None:
+        commits.append(conn)
+
+    sa.event.listen(db.engine, "commit", count)
+    try:
+        tasks.send_sms(queued[0].id)  # claims the six
+    finally:
+        sa.event.remove(db.engine, "commit", count)
+    assert {m.status for m in rows()} == {SmsStatus.SUBMITTED}
+    assert len(commits) == 3  # the claim, the read before sending, every outcome at once
+
+
+def test_a_receiver_failing_on_one_row_of_a_batch_holds_back_no_other(
+        app, fake_at, run_jobs, caplog) -> None:
+    told: list[tuple[int, SmsStatus]] = []
+
+    def picky(sender: OutboundSms, old: SmsStatus, new: SmsStatus) -> None:
+        if sender.to == NUMBERS[1]:
+            raise RuntimeError("receiver bug")
+        told.append((sender.id, new))
+
+    good = queue_sms(NUMBERS[0], "habari")
+    bad = queue_sms(NUMBERS[1], "habari")
+    db.session.commit()
+    with sms_status_changed.connected_to(picky):
+        run_jobs()
+    assert [(m.id, m.status) for m in rows()] == [(good.id, SmsStatus.SUBMITTED),
+                                                  (bad.id, SmsStatus.SUBMITTED)]
+    assert (good.id, SmsStatus.SUBMITTED) in told  # its receivers ran and committed
+    assert "recording each on its own" in caplog.text
+    assert "a receiver of its status change failed" in caplog.text
+    assert len(fake_at.accepted) == 2
