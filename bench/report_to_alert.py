@@ -178,8 +178,12 @@ def run(name: str, code: Path, instance: Path, args: argparse.Namespace) -> dict
     env = {**os.environ, **bench_env(instance, **SLOW_WAVES)}
     log = instance / f"{name.split()[0]}.log"
     server = Server(code, env, args.web_workers, log)
-    env.update(AT_API_URL=f"http://127.0.0.1:{server.port}/sandbox/version1",
-               SANDBOX_BASE_URL=f"http://127.0.0.1:{server.port}", PYTHONPATH=str(code))
+    # As in production, where Africa's Talking is not served by Linda's web processes: with
+    # --sandbox-apart the API the worker posts to is another gunicorn (same code and
+    # database), so a send does not queue behind the callers' hops.
+    api = Server(code, env, args.sandbox_apart, log) if args.sandbox_apart else server
+    env.update(AT_API_URL=f"http://127.0.0.1:{api.port}/sandbox/version1",
+               SANDBOX_BASE_URL=f"http://127.0.0.1:{api.port}", PYTHONPATH=str(code))
     with log.open("ab") as out:
         worker = subprocess.Popen(
             [sys.executable, "-c", "from app.cli import main; main()", "worker"],
@@ -205,6 +209,8 @@ def run(name: str, code: Path, instance: Path, args: argparse.Namespace) -> dict
         worker.terminate()
         worker.wait(timeout=30)
         server.stop()
+        if api is not server:
+            api.stop()
     by_ref = {r[1]: r for r in results if r[1] in refs}
     never = [float("inf")] * (len(refs) - len(times))  # not alerted by the end: past p-n
     first = [min(t) - by_ref[ref][2] for ref, t in times.items()] + never
@@ -228,6 +234,9 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=120,
                         help="seconds to wait after the load for the last alerts")
     parser.add_argument("--before-ref", default=None)
+    parser.add_argument("--sandbox-apart", type=int, default=0, metavar="WORKERS",
+                        help="serve the sandbox API from its own gunicorn with this many "
+                             "workers (0: from the web processes that take the hops)")
     parser.add_argument("--path", choices=("short", "full"), default="short",
                         help="short: essentials, ward typed, send now; full: lists and details")
     args = parser.parse_args()
@@ -260,13 +269,17 @@ def main() -> None:
     body += ("\n\n" + "\n".join(info) + "\n\n"
              f"{args.rate:.0f} reports/s for {args.seconds:.0f} s, each walked hop by hop "
              f"({runs[-1]['hops']} hops) from {args.procs} load processes; "
-             f"gunicorn -w {args.web_workers} (sync) with the sandbox; one `linda worker`. "
+             f"gunicorn -w {args.web_workers} (sync) "
+             + (f"and the sandbox in its own gunicorn -w {args.sandbox_apart}; "
+                if args.sandbox_apart else "with the sandbox; ")
+             + "one `linda worker`. "
              "Target: confirm → first alert accepted p95 < 1 s, p99 < 2 s; a case not "
              "alerted by the end counts as infinitely late (`inf`). Measured on "
              f"{dt.datetime.now(dt.UTC):%Y-%m-%d} on a machine shared with other work (see "
              "the load average).")
     print(body)
-    write_section(f"report_to_alert/{args.rate:g}/{args.path}/{services_label()}",
+    apart = "/sandbox-apart" if args.sandbox_apart else ""
+    write_section(f"report_to_alert/{args.rate:g}/{args.path}{apart}/{services_label()}",
                   f"Report to alert, {args.rate:.0f} reports/s, {args.path} report, one worker "
                   f"({services_label()})",
                   body)
