@@ -35,7 +35,7 @@ from waitress.server import create_server
 
 from app.extensions import db
 from app.sms import gateway as gateway_module
-from app.sms import tasks
+from app.sms import sending, tasks
 from app.sms.models import OutboundSms
 from app.sms.services import queue_sms
 from app.worker.runner import drain
@@ -79,13 +79,13 @@ def outbox(n: int, run: int, same: bool) -> tuple[float, int, Counter[str]]:
 def as_before(run: Callable[[], tuple[float, int, Counter[str]]]
               ) -> tuple[float, int, Counter[str]]:
     """The outbox with one row per job and a new connection per request, as before."""
-    saved = (tasks.SEND_BATCH, tasks.SEND_CONCURRENCY, gateway_module.http_session)
-    tasks.SEND_BATCH = tasks.SEND_CONCURRENCY = 1
+    saved = (tasks.SEND_BATCH, sending.SEND_CONCURRENCY, gateway_module.http_session)
+    tasks.SEND_BATCH = sending.SEND_CONCURRENCY = 1
     gateway_module.http_session = lambda: requests  # type: ignore[assignment]
     try:
         return run()
     finally:
-        tasks.SEND_BATCH, tasks.SEND_CONCURRENCY, gateway_module.http_session = saved
+        tasks.SEND_BATCH, sending.SEND_CONCURRENCY, gateway_module.http_session = saved
 
 
 def main() -> None:
