@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.gazetteer.matching import rank_typed
+from app.gazetteer.matching import first_point, rank_typed
 from app.gazetteer.models import Council, GazetteerVersion, Region, Ward
 from app.gazetteer.names import council_label_of, fold, short_council_labels
 
@@ -38,10 +38,12 @@ class Listed:
 @dataclass(frozen=True)
 class PlaceRow:
     """What an SMS and the matcher need of one place: its name, council type and everyday
-    name (councils only), and its point when known."""
+    name (councils only), and its coordinates when known (``matching.first_point`` reads
+    them as it reads the models')."""
 
     name: str
-    point: tuple[float, float] | None = None
+    lat: float | None = None
+    lon: float | None = None
     council_type: str | None = None
     known_as: str | None = None
 
@@ -98,20 +100,16 @@ def forget_cached_places() -> None:
         _cached.clear()
 
 
-def _point(lat: float | None, lon: float | None) -> tuple[float, float] | None:
-    return (float(lat), float(lon)) if lat is not None and lon is not None else None
-
-
 def _read(version: int) -> Places:
     regions = sorted(db.session.execute(sa.select(Region.id, Region.name, Region.lat,
                                                   Region.lon)).all(),
                      key=lambda r: (fold(r.name), r.name, r.id))
-    region_rows = {r.id: PlaceRow(r.name, _point(r.lat, r.lon)) for r in regions}
+    region_rows = {r.id: PlaceRow(r.name, r.lat, r.lon) for r in regions}
     by_region: dict[str, list[Any]] = {}
     rows = db.session.execute(sa.select(Council.id, Council.region_id, Council.name,
                                         Council.council_type, Council.known_as,
                                         Council.lat, Council.lon)).all()
-    council_rows = {c.id: PlaceRow(c.name, _point(c.lat, c.lon), c.council_type, c.known_as)
+    council_rows = {c.id: PlaceRow(c.name, c.lat, c.lon, c.council_type, c.known_as)
                     for c in rows}
     for c in sorted(rows, key=lambda c: (fold(c.known_as or c.name), c.council_type, c.id)):
         by_region.setdefault(c.region_id, []).append(c)
@@ -123,14 +121,14 @@ def _read(version: int) -> Places:
     wards: dict[str, list[Listed]] = {}
     rows = db.session.execute(sa.select(Ward.id, Ward.council_id, Ward.name, Ward.lat,
                                         Ward.lon)).all()
-    ward_rows = {w.id: PlaceRow(w.name, _point(w.lat, w.lon)) for w in rows}
+    ward_rows = {w.id: PlaceRow(w.name, w.lat, w.lon) for w in rows}
     for w in sorted(rows, key=lambda w: (fold(w.name), w.name, w.id)):
         wards.setdefault(w.council_id, []).append(Listed(w.id, w.name))
     return Places(version, tuple(Listed(r.id, r.name) for r in regions),
                   {k: tuple(v) for k, v in councils.items()},
                   {k: tuple(v) for k, v in wards.items()},
                   region_rows, council_rows, ward_rows,
-                  {(kind, pid): row.point
+                  {(kind, pid): point
                    for kind, rows in (("region", region_rows), ("council", council_rows),
                                       ("ward", ward_rows))
-                   for pid, row in rows.items() if row.point is not None})
+                   for pid, row in rows.items() if (point := first_point(row)) is not None})

@@ -20,6 +20,7 @@ from app.cases.status import CaseEvent, CaseStatus
 from app.clock import utcnow
 from app.extensions import db
 from app.gazetteer.cache import PlaceRow, cached_places
+from app.gazetteer.matching import first_point
 from app.gazetteer.names import council_label_of, fold
 from app.referral.matching import (
     COUNCIL,
@@ -88,9 +89,7 @@ def place_parts(case: Case, lang: str | None = None) -> list[str]:
 
 def case_site(case: Case) -> Site:
     """Where a case is, with the most precise known point (``gazetteer.best_point``)."""
-    point = next((p.point for p in _case_places(case) if p is not None and p.point is not None),
-                 None)
-    return Site(case.region_id, case.council_id, case.ward_id, point)
+    return Site(case.region_id, case.council_id, case.ward_id, first_point(*_case_places(case)))
 
 
 def candidates(roles: tuple[ResponderRole, ...], *, site: Site | None = None,
