@@ -79,14 +79,10 @@ def send_now(message_ids: Collection[int]) -> int:
     if not message_ids:
         return 0
     now = utcnow()
-    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
-    free = (sa.select(OutboundSms.id).where(OutboundSms.id.in_(list(message_ids)), *due)
-            .with_for_update(skip_locked=True))
-    claimed = list(db.session.scalars(
-        sa.update(OutboundSms).where(OutboundSms.id.in_(free.scalar_subquery()), *due)
-        .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
-        .returning(OutboundSms.id)
-        .execution_options(synchronize_session=False)).all())
+    free = list(db.session.scalars(
+        sa.select(OutboundSms.id).where(OutboundSms.id.in_(list(message_ids)), *_due(now))
+        .with_for_update(skip_locked=True)))
+    claimed = _mark_sending(free, now)
     db.session.commit()
     if claimed:
         _send_claimed(claimed, now)
@@ -132,7 +128,7 @@ def _claim(message_id: int, now: datetime) -> list[int]:
     wait on each other, so they cannot deadlock. On every database the ``status`` condition
     lets each row be claimed once.
     """
-    due = (OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now)
+    due = _due(now)
     ids = list(db.session.scalars(
         sa.select(OutboundSms.id).where(OutboundSms.id == message_id, *due)
         .with_for_update(skip_locked=True)))
@@ -141,10 +137,20 @@ def _claim(message_id: int, now: datetime) -> list[int]:
             sa.select(OutboundSms.id).where(OutboundSms.id != message_id, *due)
             .order_by(OutboundSms.next_attempt_at, OutboundSms.id).limit(SEND_BATCH - 1)
             .with_for_update(skip_locked=True)).all()
+    return _mark_sending(ids, now)
+
+
+def _due(now: datetime) -> tuple[sa.ColumnElement[bool], ...]:
+    return OutboundSms.status == SmsStatus.QUEUED, OutboundSms.next_attempt_at <= now
+
+
+def _mark_sending(ids: list[int], now: datetime) -> list[int]:
+    """Claim the locked rows ``ids`` that are still queued and due (queued → sending, leased
+    from ``now``); the ``status`` condition lets each row be claimed once on every database."""
     if not ids:
         return []
     return list(db.session.scalars(
-        sa.update(OutboundSms).where(OutboundSms.id.in_(ids), *due)
+        sa.update(OutboundSms).where(OutboundSms.id.in_(ids), *_due(now))
         .values(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
         .returning(OutboundSms.id)
         .execution_options(synchronize_session=False)).all())
